@@ -1,0 +1,257 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ucops.skype_exchange contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The only PowerShell this collection sends to a server.
+
+Both scripts are static text: no value from a user is ever formatted into them. The request travels
+as base64-encoded JSON on stdin (see docs/design.md). They must parse on Windows PowerShell 3.0 and 5.1:
+no classes, no ``::new()``, no ``-AsHashtable``, no ternary or null-coalescing operators.
+"""
+
+from __future__ import annotations
+
+# The command line carries only this bootstrap (-EncodedCommand). It reads stdin, splits off the runner
+# script and the request, and calls the runner with the request as an argument.
+BOOTSTRAP_PS1 = r"""$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+$ucopsRaw = [string]::Join("`n", @($input))
+$ucopsParts = $ucopsRaw.Split([string[]]@("`0`0`0`0"), 2, [System.StringSplitOptions]::None)
+if ($ucopsParts.Length -ne 2) {
+    [Console]::Error.WriteLine('ucops: the payload on stdin is malformed')
+    exit 2
+}
+$ucopsRunner = [ScriptBlock]::Create($ucopsParts[0])
+& $ucopsRunner -EncodedRequest $ucopsParts[1].Trim()
+exit 0
+"""
+
+RUNNER_PS1 = r"""param(
+    [Parameter(Mandatory = $true)]
+    [string]$EncodedRequest
+)
+
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+
+function ConvertTo-UcopsValue {
+    param($Value, [int]$Depth = 0)
+    if ($null -eq $Value) { return $null }
+    if ($Value -is [bool]) { return $Value }
+    if ($Value -is [string] -or $Value -is [char]) { return [string]$Value }
+    if ($Value -is [enum]) { return $Value.ToString() }
+    if ($Value -is [int] -or $Value -is [long] -or $Value -is [int16] -or $Value -is [byte] -or
+        $Value -is [uint32] -or $Value -is [uint64] -or $Value -is [uint16] -or $Value -is [double] -or
+        $Value -is [decimal] -or $Value -is [single]) { return $Value }
+    if ($Value -is [datetime]) {
+        return $Value.ToUniversalTime().ToString('o', [System.Globalization.CultureInfo]::InvariantCulture)
+    }
+    if ($Value -is [uri]) {
+        if ($Value.IsAbsoluteUri) { return $Value.AbsoluteUri }
+        return $Value.OriginalString
+    }
+    if ($Value -is [guid]) { return $Value.ToString() }
+    if ($Depth -lt 4 -and $Value -is [System.Collections.IEnumerable] -and
+        -not ($Value -is [System.Collections.IDictionary])) {
+        $items = New-Object System.Collections.ArrayList
+        foreach ($item in $Value) { $null = $items.Add((ConvertTo-UcopsValue -Value $item -Depth ($Depth + 1))) }
+        return , $items.ToArray()
+    }
+    return $Value.ToString()
+}
+
+function ConvertTo-UcopsArgument {
+    param($Value)
+    if ($null -eq $Value) { return $null }
+    if ($Value -is [System.Management.Automation.PSCustomObject]) {
+        $kind = $Value.PSObject.Properties['__ucops_type']
+        if ($null -eq $kind) { throw 'ucops: a parameter value is an object without __ucops_type' }
+        switch ([string]$kind.Value) {
+            'datetime' {
+                return [datetime]::Parse([string]$Value.value, [System.Globalization.CultureInfo]::InvariantCulture,
+                    [System.Globalization.DateTimeStyles]::RoundtripKind)
+            }
+            'switch' { return [bool]$Value.value }
+            default { throw ('ucops: unknown __ucops_type ' + [string]$kind.Value) }
+        }
+    }
+    if ($Value -is [array]) {
+        $items = New-Object System.Collections.ArrayList
+        foreach ($item in $Value) { $null = $items.Add((ConvertTo-UcopsArgument -Value $item)) }
+        return , $items.ToArray()
+    }
+    return $Value
+}
+
+function New-UcopsError {
+    param([string]$Stage, $Index, [string]$Cmdlet, $Record, [string]$Message)
+    if ($null -ne $Record) {
+        return @{
+            stage = $Stage; index = $Index; cmdlet = $Cmdlet
+            message = [string]$Record.Exception.Message
+            fully_qualified_error_id = [string]$Record.FullyQualifiedErrorId
+            category = [string]$Record.CategoryInfo.Category
+            exception_type = $Record.Exception.GetType().FullName
+        }
+    }
+    return @{
+        stage = $Stage; index = $Index; cmdlet = $Cmdlet; message = $Message
+        fully_qualified_error_id = 'UcopsRequestRefused'; category = 'InvalidArgument'; exception_type = $null
+    }
+}
+
+function Write-UcopsResponse {
+    param($Response)
+    $json = ConvertTo-Json -InputObject $Response -Depth 12 -Compress
+    $bytes = [System.Text.Encoding]::UTF8.GetBytes($json)
+    [Console]::Out.WriteLine('UCOPS-RESULT:' + [Convert]::ToBase64String($bytes))
+}
+
+$response = @{
+    version = 1
+    host = @{ computer_name = $env:COMPUTERNAME; ps_version = $PSVersionTable.PSVersion.ToString() }
+    shell = @{ type = $null; module = $null }
+    results = @()
+    error = $null
+}
+$session = $null
+try {
+    try {
+        $requestJson = [System.Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($EncodedRequest))
+        $request = ConvertFrom-Json -InputObject $requestJson
+    }
+    catch {
+        $response.error = New-UcopsError -Stage 'request' -Index $null -Cmdlet $null -Record $_
+        return
+    }
+
+    $invocations = @($request.invocations)
+    $results = New-Object System.Collections.ArrayList
+    foreach ($invocation in $invocations) {
+        $null = $results.Add(@{ id = [string]$invocation.id; cmdlet = $null; status = 'not_run'; output = @(); warnings = @() })
+    }
+    $response.results = $results
+
+    $refusal = $null
+    if (@('read', 'write') -notcontains [string]$request.mode) { $refusal = 'ucops: mode must be read or write' }
+    $names = New-Object System.Collections.ArrayList
+    foreach ($invocation in $invocations) {
+        foreach ($name in @(@([string]$invocation.cmdlet) + @($invocation.alternatives))) {
+            if ($null -eq $name -or $name -eq '') { continue }
+            if ($name -notmatch '^[A-Za-z]+-[A-Za-z0-9]+$') { $refusal = 'ucops: not a cmdlet name: ' + $name }
+            elseif ($request.mode -eq 'read' -and @('Get', 'Test') -notcontains $name.Split('-')[0]) {
+                $refusal = 'ucops: a read-only request may not run ' + $name
+            }
+            $null = $names.Add($name)
+        }
+    }
+    if ($null -ne $refusal) {
+        $response.error = New-UcopsError -Stage 'request' -Index $null -Cmdlet $null -Record $null -Message $refusal
+        return
+    }
+
+    $shellType = [string]$request.shell.type
+    $response.shell.type = $shellType
+    try {
+        switch ($shellType) {
+            'none' { }
+            'exchange_remote' {
+                $uri = [string]$request.shell.connection_uri
+                if ($uri -eq '') {
+                    $uri = 'http://' + [System.Net.Dns]::GetHostEntry($env:COMPUTERNAME).HostName + '/PowerShell/'
+                }
+                $sessionParameters = @{
+                    ConfigurationName = 'Microsoft.Exchange'
+                    ConnectionUri = $uri
+                    Authentication = [string]$request.shell.authentication
+                }
+                if ($null -ne $request.shell.credential) {
+                    $secure = ConvertTo-SecureString -String ([string]$request.shell.credential.password) -AsPlainText -Force
+                    $sessionParameters.Credential = New-Object System.Management.Automation.PSCredential(
+                        [string]$request.shell.credential.username, $secure)
+                }
+                $session = New-PSSession @sessionParameters
+                $null = Import-PSSession -Session $session -CommandName $names.ToArray() -DisableNameChecking -AllowClobber
+            }
+            'exchange_snapin' { Add-PSSnapin -Name 'Microsoft.Exchange.Management.PowerShell.SnapIn' }
+            'skype' {
+                if ($null -ne (Get-Module -ListAvailable -Name 'SkypeForBusiness')) {
+                    Import-Module -Name 'SkypeForBusiness'
+                    $response.shell.module = 'SkypeForBusiness'
+                }
+                else {
+                    Import-Module -Name 'Lync'
+                    $response.shell.module = 'Lync'
+                }
+            }
+            default { throw ('ucops: unknown shell type ' + $shellType) }
+        }
+    }
+    catch {
+        $response.error = New-UcopsError -Stage 'shell' -Index $null -Cmdlet $null -Record $_
+        return
+    }
+
+    for ($index = 0; $index -lt $invocations.Count; $index++) {
+        $invocation = $invocations[$index]
+        $result = $results[$index]
+        $command = $null
+        foreach ($name in @(@([string]$invocation.cmdlet) + @($invocation.alternatives))) {
+            if ($null -ne $name -and $name -ne '' -and $null -ne (Get-Command -Name $name -ErrorAction SilentlyContinue)) {
+                $command = $name
+                break
+            }
+        }
+        if ($null -eq $command) { $command = [string]$invocation.cmdlet }
+        $result.cmdlet = $command
+
+        $parameters = @{}
+        if ($null -ne $invocation.parameters) {
+            foreach ($property in $invocation.parameters.PSObject.Properties) {
+                $parameters[$property.Name] = ConvertTo-UcopsArgument -Value $property.Value
+            }
+        }
+        $parameters['ErrorAction'] = 'Stop'
+        $parameters['WarningAction'] = 'SilentlyContinue'
+        $parameters['WarningVariable'] = 'ucopsWarnings'
+        $ucopsWarnings = $null
+        try {
+            $objects = @(& $command @parameters)
+        }
+        catch {
+            $result.status = 'error'
+            $result.error = New-UcopsError -Stage 'invocation' -Index $index -Cmdlet $command -Record $_
+            $response.error = $result.error
+            return
+        }
+        finally {
+            $warningTexts = New-Object System.Collections.ArrayList
+            foreach ($warning in @($ucopsWarnings)) { if ($null -ne $warning) { $null = $warningTexts.Add([string]$warning) } }
+            $result.warnings = $warningTexts.ToArray()
+        }
+
+        $rows = New-Object System.Collections.ArrayList
+        $propertyNames = @($invocation.properties)
+        foreach ($object in $objects) {
+            if ($propertyNames.Count -eq 0) {
+                $null = $rows.Add((ConvertTo-UcopsValue -Value $object))
+                continue
+            }
+            $row = @{}
+            foreach ($propertyName in $propertyNames) {
+                $property = $object.PSObject.Properties[[string]$propertyName]
+                if ($null -eq $property) { $row[[string]$propertyName] = $null }
+                else { $row[[string]$propertyName] = ConvertTo-UcopsValue -Value $property.Value }
+            }
+            $null = $rows.Add($row)
+        }
+        $result.output = $rows.ToArray()
+        $result.status = 'ok'
+    }
+}
+finally {
+    if ($null -ne $session) { Remove-PSSession -Session $session -ErrorAction SilentlyContinue }
+    Write-UcopsResponse -Response $response
+}
+"""
