@@ -1,0 +1,153 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ucops.skype_exchange contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """The WinRM connection options shared by every module (argument spec: module_utils/common/argspec.py)."""
+
+    DOCUMENTATION = r"""
+options:
+  server:
+    description:
+      - Host name or address of the Exchange or Skype for Business server to connect to with WinRM.
+      - When the task runs against an inventory host whose connection is C(winrm) or C(psrp), the
+        connection settings of that host (C(ansible_host), C(ansible_port), C(ansible_user),
+        C(ansible_password), C(ansible_winrm_transport), C(ansible_winrm_scheme),
+        C(ansible_winrm_server_cert_validation), C(ansible_winrm_ca_trust_path), ...) fill every
+        connection option that the task does not set. Options set on the task always win.
+      - Required when the task runs with C(delegate_to=localhost) or on a local connection.
+      - Falls back to the E(UCOPS_SKYPE_EXCHANGE_SERVER) environment variable.
+    type: str
+  port:
+    description:
+      - WinRM port. Defaults to V(5986) for O(scheme=https) and V(5985) for O(scheme=http).
+      - Falls back to E(UCOPS_SKYPE_EXCHANGE_PORT).
+    type: int
+  scheme:
+    description:
+      - V(https) (default) or V(http). Over V(http), V(ntlm), V(kerberos) and V(credssp) encrypt every
+        message (WinRM message encryption); V(basic) is refused unless O(allow_basic_over_http=true).
+      - Falls back to E(UCOPS_SKYPE_EXCHANGE_SCHEME).
+    type: str
+    choices: [http, https]
+  path:
+    description: URL path of the WinRM listener.
+    type: str
+    default: /wsman
+  transport:
+    description:
+      - WinRM authentication. Defaults to V(ntlm).
+      - V(kerberos) needs pywinrm's kerberos extra and a ticket (or O(username) and O(password));
+        V(credssp) needs pywinrm's credssp extra; V(certificate) needs O(client_cert) and O(client_key)
+        and O(scheme=https).
+      - Falls back to E(UCOPS_SKYPE_EXCHANGE_TRANSPORT).
+    type: str
+    choices: [ntlm, kerberos, credssp, basic, certificate]
+  username:
+    description:
+      - User to authenticate as, for example V(CONTOSO\\admin) or V(admin@contoso.local).
+      - Falls back to E(UCOPS_SKYPE_EXCHANGE_USERNAME).
+    type: str
+  password:
+    description:
+      - Password of O(username). Never logged, returned or shown in a diff.
+      - Falls back to E(UCOPS_SKYPE_EXCHANGE_PASSWORD).
+    type: str
+  validate_certs:
+    description:
+      - Validate the server's TLS certificate (default). Set V(false) only for a lab.
+      - Falls back to E(UCOPS_SKYPE_EXCHANGE_VALIDATE_CERTS).
+    type: bool
+    default: true
+  ca_trust_path:
+    description:
+      - A PEM file (or directory) of CA certificates that sign the server's certificate.
+      - Falls back to E(UCOPS_SKYPE_EXCHANGE_CA_TRUST_PATH).
+    type: path
+  client_cert:
+    description: PEM client certificate for O(transport=certificate).
+    type: path
+  client_key:
+    description: PEM private key of O(client_cert).
+    type: path
+  message_encryption:
+    description:
+      - WinRM message encryption. V(auto) encrypts over V(http) and relies on TLS over V(https);
+        V(always) also encrypts over V(https); V(never) turns it off and is refused over V(http).
+    type: str
+    choices: [auto, always, never]
+    default: auto
+  allow_basic_over_http:
+    description:
+      - Allow O(transport=basic) over O(scheme=http), which sends the password in clear text.
+        Refused unless set, as the server's own C(AllowUnencrypted) refuses it by default.
+    type: bool
+    default: false
+  kerberos_delegation:
+    description:
+      - Ask for a forwardable, delegated Kerberos ticket, so that cmdlets that reach another server
+        (a second hop) can authenticate. Only with O(transport=kerberos).
+    type: bool
+    default: false
+  operation_timeout:
+    description: WS-Management OperationTimeout in seconds (how long the server holds a Receive).
+    type: int
+    default: 20
+  read_timeout:
+    description: HTTP read timeout in seconds; must be greater than O(operation_timeout).
+    type: int
+    default: 30
+  command_timeout:
+    description:
+      - Overall limit in seconds for one PowerShell run on the server. When it is reached the command is
+        stopped and the task fails, naming the host.
+    type: int
+    default: 600
+notes:
+  - The module runs on the Ansible controller and connects to the server with pywinrm. Target the
+    Windows host itself (its C(winrm)/C(psrp) connection settings are used) or use
+    C(delegate_to=localhost) with explicit connection options.
+  - Every request is sent as data on stdin to a static PowerShell script shipped with the collection;
+    no option value is ever pasted into PowerShell code.
+requirements:
+  - pywinrm >= 0.5.0 (on the controller)
+"""
+
+    EXCHANGE_SHELL = r"""
+options:
+  exchange_shell:
+    description:
+      - How the Exchange cmdlets are loaded on the server.
+      - V(remote) (default) opens a remote session to the server's own C(/PowerShell) endpoint, as the
+        Exchange Management Shell does. It is the way Microsoft supports, and RBAC applies.
+      - V(snapin) loads C(Microsoft.Exchange.Management.PowerShell.SnapIn) into the local process. It needs no
+        second hop, but Microsoft supports the snap-in only for transport agent cmdlets and RBAC is bypassed;
+        use it only where a remote session cannot be opened.
+    type: str
+    choices: [remote, snapin]
+    default: remote
+  exchange_connection_uri:
+    description:
+      - URI of the Exchange remote PowerShell endpoint for O(exchange_shell=remote).
+      - Defaults to C(http://<the server's own FQDN>/PowerShell/), computed on the server.
+    type: str
+  exchange_authentication:
+    description: Authentication of the Exchange remote session (C(New-PSSession -Authentication)).
+    type: str
+    choices: [Kerberos, Negotiate, Default, Basic]
+    default: Kerberos
+  exchange_credential:
+    description:
+      - Credential of the Exchange remote session.
+      - V(connection) (default) passes O(username) and O(password) explicitly, so the session to the local
+        endpoint is a fresh logon and no delegation is needed (the way ExchangeDsc does it).
+      - V(logon) uses the WinRM logon itself, which needs O(transport=credssp) or
+        O(transport=kerberos) with O(kerberos_delegation=true).
+    type: str
+    choices: [connection, logon]
+    default: connection
+"""

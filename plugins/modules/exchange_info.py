@@ -1,0 +1,132 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ucops.skype_exchange contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: exchange_info
+short_description: Read the Exchange organization's servers, versions and Autodiscover internal URIs
+version_added: 1.0.0
+description:
+  - Reads C(Get-ExchangeServer) and C(Get-ClientAccessService) (C(Get-ClientAccessServer) on Exchange 2013)
+    from the Exchange server it connects to. Sends only Get cmdlets.
+author:
+  - ucops.skype_exchange contributors
+extends_documentation_fragment:
+  - ucops.skype_exchange.connection
+  - ucops.skype_exchange.connection.exchange_shell
+  - ucops.skype_exchange.attributes
+  - ucops.skype_exchange.attributes.info_module
+  - ucops.skype_exchange.attributes.actiongroup_exchange
+seealso:
+  - module: ucops.skype_exchange.exchange_client_access_server
+"""
+
+EXAMPLES = r"""
+- name: Read the Exchange version and servers of an inventory Exchange host
+  ucops.skype_exchange.exchange_info:
+  register: exchange
+"""
+
+RETURN = r"""
+version:
+  description: Product version of the server connected to (V(2013), V(2016) or V(2019); Exchange SE reports as V(2019)).
+  returned: always
+  type: str
+  sample: '2019'
+computer_name:
+  description: Computer name of the server connected to.
+  returned: always
+  type: str
+  sample: EX01
+powershell_version:
+  description: Windows PowerShell version on the server.
+  returned: always
+  type: str
+  sample: 5.1.17763.1
+servers:
+  description: Every Exchange server of the organization.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Server name.
+      type: str
+      sample: EX01
+    fqdn:
+      description: Server FQDN.
+      type: str
+      sample: ex01.contoso.local
+    admin_display_version:
+      description: C(AdminDisplayVersion) as Exchange shows it.
+      type: str
+      sample: Version 15.2 (Build 1544.4)
+    version:
+      description: Product version derived from C(admin_display_version).
+      type: str
+      sample: '2019'
+    server_role:
+      description: C(ServerRole).
+      type: str
+      sample: Mailbox
+client_access_servers:
+  description: Client Access servers and their Autodiscover settings.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Server name.
+      type: str
+      sample: EX01
+    autodiscover_internal_uri:
+      description: C(AutoDiscoverServiceInternalUri), null when not set.
+      type: str
+      sample: https://autodiscover.contoso.com/autodiscover/autodiscover.xml
+    autodiscover_site_scope:
+      description: C(AutoDiscoverSiteScope).
+      type: list
+      elements: str
+      sample: []
+"""
+
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.module import UcopsModule
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.exchange.version import product_of
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell.runner import Invocation
+
+
+def main():
+    module = UcopsModule(product='exchange', argument_spec={}, supports_check_mode=True)
+
+    def work():
+        module.connection_options()
+        response = module.runner.read(module.shell(), [
+            Invocation('servers', 'Get-ExchangeServer', properties=['Name', 'Fqdn', 'AdminDisplayVersion', 'ServerRole']),
+            Invocation('cas', 'Get-ClientAccessService', alternatives=['Get-ClientAccessServer'],
+                       properties=['Name', 'AutoDiscoverServiceInternalUri', 'AutoDiscoverSiteScope']),
+        ])
+        servers = [{'name': row.get('Name'), 'fqdn': row.get('Fqdn'), 'admin_display_version': row.get('AdminDisplayVersion'),
+                    'version': product_of(row.get('AdminDisplayVersion')), 'server_role': row.get('ServerRole')}
+                   for row in response.output('servers')]
+        computer = response.host.get('computer_name') or ''
+        local = [s for s in servers if (s['name'] or '').lower() == computer.lower()]
+        return {
+            'changed': False,
+            'version': local[0]['version'] if local else None,
+            'computer_name': computer,
+            'powershell_version': response.host.get('ps_version'),
+            'servers': servers,
+            'client_access_servers': [{'name': row.get('Name'), 'autodiscover_internal_uri': row.get('AutoDiscoverServiceInternalUri'),
+                                       'autodiscover_site_scope': list(row.get('AutoDiscoverSiteScope') or [])}
+                                      for row in response.output('cas')],
+        }
+
+    module.run(work)
+
+
+if __name__ == '__main__':
+    main()

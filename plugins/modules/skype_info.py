@@ -1,0 +1,131 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ucops.skype_exchange contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: skype_info
+short_description: Read the Skype for Business Server (or Lync Server 2013) version, pools and OAuth configuration
+version_added: 1.0.0
+description:
+  - Reads C(Get-CsServerVersion), C(Get-CsPool) and C(Get-CsOAuthConfiguration) on the server it connects to.
+    Sends only Get cmdlets.
+author:
+  - ucops.skype_exchange contributors
+extends_documentation_fragment:
+  - ucops.skype_exchange.connection
+  - ucops.skype_exchange.attributes
+  - ucops.skype_exchange.attributes.info_module
+  - ucops.skype_exchange.attributes.actiongroup_skype
+seealso:
+  - module: ucops.skype_exchange.skype_oauth_configuration
+"""
+
+EXAMPLES = r"""
+- name: Read the Skype for Business version and pools of an inventory Front End host
+  ucops.skype_exchange.skype_info:
+  register: skype
+"""
+
+RETURN = r"""
+version:
+  description: Product version (V(2013) is Lync Server 2013, V(2015) and V(2019) Skype for Business Server).
+  returned: always
+  type: str
+  sample: '2015'
+product:
+  description: Product name.
+  returned: always
+  type: str
+  sample: Skype for Business Server 2015
+server_version:
+  description: The text C(Get-CsServerVersion) returned.
+  returned: always
+  type: str
+  sample: 'Skype for Business Server 2015 (6.0.9319.0): Volume license key installed.'
+module:
+  description: The PowerShell module that was loaded (C(SkypeForBusiness), or C(Lync) on Lync Server 2013).
+  returned: always
+  type: str
+  sample: SkypeForBusiness
+computer_name:
+  description: Computer name of the server connected to.
+  returned: always
+  type: str
+  sample: FE01
+pools:
+  description: The pools of the topology.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    identity:
+      description: Pool FQDN.
+      type: str
+      sample: pool01.contoso.local
+    site:
+      description: Site of the pool.
+      type: str
+      sample: 'Site:Redmond'
+    services:
+      description: Services of the pool.
+      type: list
+      elements: str
+      sample: ['Registrar:pool01.contoso.local']
+    computers:
+      description: Computers in the pool.
+      type: list
+      elements: str
+      sample: [fe01.contoso.local]
+oauth_configuration:
+  description: The global OAuth configuration (C(Get-CsOAuthConfiguration)).
+  returned: always
+  type: dict
+  sample: {exchange_autodiscover_url: null, realm: contoso.com}
+"""
+
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.module import UcopsModule
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell.runner import Invocation
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.skype.version import parse_server_version
+
+OAUTH = ('ExchangeAutodiscoverUrl', 'ExchangeAutodiscoverAllowedDomains', 'Realm', 'ServiceName', 'ClientAuthorizationOAuthServerIdentity')
+
+
+def snake(name):
+    """ExchangeAutodiscoverUrl -> exchange_autodiscover_url."""
+    return ''.join('_' + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
+
+
+def main():
+    module = UcopsModule(product='skype', argument_spec={}, supports_check_mode=True)
+
+    def work():
+        module.connection_options()
+        response = module.runner.read(module.shell(), [
+            Invocation('version', 'Get-CsServerVersion'),
+            Invocation('pools', 'Get-CsPool', properties=['Identity', 'Site', 'Services', 'Computers']),
+            Invocation('oauth', 'Get-CsOAuthConfiguration', parameters={'Identity': 'Global'}, properties=list(OAUTH)),
+        ])
+        text = (response.output('version') or [''])[0]
+        version = parse_server_version(text)
+        oauth = (response.output('oauth') or [{}])[0]
+        return {
+            'changed': False,
+            'version': version['product'],
+            'product': version['name'],
+            'server_version': text,
+            'module': response.shell.get('module'),
+            'computer_name': response.host.get('computer_name'),
+            'pools': [{'identity': row.get('Identity'), 'site': row.get('Site'), 'services': list(row.get('Services') or []),
+                       'computers': list(row.get('Computers') or [])} for row in response.output('pools')],
+            'oauth_configuration': dict((snake(name), oauth.get(name)) for name in OAUTH),
+        }
+
+    module.run(work)
+
+
+if __name__ == '__main__':
+    main()

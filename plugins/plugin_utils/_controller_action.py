@@ -1,0 +1,142 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ucops.skype_exchange contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Run a collection module on the controller, against the Windows host the task targets.
+
+When the task's connection is ``winrm`` or ``psrp``, every connection option that the task does not set is
+taken from that connection's settings (``ansible_host``, ``ansible_port``, ``ansible_user``,
+``ansible_password``, ``ansible_winrm_*`` / ``ansible_psrp_*``), as resolved by the connection plugin
+itself. The task is then switched to the local connection and the module runs with the controller's
+Python, the way ansible.posix's synchronize switches to a local connection. Options set on the task
+always win. With ``delegate_to: localhost`` or a local connection nothing is filled in: the task states
+its options (or ``module_defaults``).
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.common.text.converters import to_text
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+from ansible.plugins.loader import connection_loader, shell_loader
+
+WINRM_CONNECTIONS = ('winrm', 'ansible.builtin.winrm')
+PSRP_CONNECTIONS = ('psrp', 'ansible.builtin.psrp')
+
+# ansible_winrm_transport values -> our transport option (ssl and plaintext are Basic in pywinrm).
+WINRM_TRANSPORTS = {'ntlm': 'ntlm', 'kerberos': 'kerberos', 'credssp': 'credssp', 'basic': 'basic',
+                    'plaintext': 'basic', 'ssl': 'basic', 'certificate': 'certificate'}
+# ansible_psrp_auth values -> our transport option (pywinrm has no Negotiate: NTLM is what it falls back to).
+PSRP_TRANSPORTS = {'ntlm': 'ntlm', 'negotiate': 'ntlm', 'kerberos': 'kerberos', 'credssp': 'credssp',
+                   'basic': 'basic', 'certificate': 'certificate'}
+
+
+def _option(connection, name):
+    try:
+        return connection.get_option(name)
+    except KeyError:
+        return None
+
+
+def winrm_settings(connection):
+    """Connection options from an ansible.builtin.winrm connection plugin's resolved settings."""
+    extras = _option(connection, '_extras') or {}
+    settings = {
+        'server': _option(connection, 'remote_addr'),
+        'port': _option(connection, 'port'),
+        'scheme': _option(connection, 'scheme'),
+        'path': _option(connection, 'path'),
+        'username': _option(connection, 'remote_user'),
+        'password': _option(connection, 'remote_password'),
+    }
+    transports = _option(connection, 'transport')
+    if isinstance(transports, str):
+        transports = [t.strip() for t in transports.split(',')]
+    if transports:
+        first = transports[0]
+        settings['transport'] = 'certificate' if first == 'ssl' and extras.get('ansible_winrm_cert_pem') else WINRM_TRANSPORTS.get(first)
+    if 'ansible_winrm_server_cert_validation' in extras:
+        settings['validate_certs'] = to_text(extras['ansible_winrm_server_cert_validation']).lower() != 'ignore'
+    simple = {'ansible_winrm_ca_trust_path': 'ca_trust_path', 'ansible_winrm_message_encryption': 'message_encryption',
+              'ansible_winrm_cert_pem': 'client_cert', 'ansible_winrm_cert_key_pem': 'client_key'}
+    for extra, option in simple.items():
+        if extras.get(extra) not in (None, ''):
+            settings[option] = to_text(extras[extra])
+    for extra, option in (('ansible_winrm_operation_timeout_sec', 'operation_timeout'), ('ansible_winrm_read_timeout_sec', 'read_timeout')):
+        if extras.get(extra) not in (None, ''):
+            settings[option] = int(extras[extra])
+    if extras.get('ansible_winrm_kerberos_delegation') not in (None, ''):
+        settings['kerberos_delegation'] = boolean(extras['ansible_winrm_kerberos_delegation'], strict=False)
+    timeout = _option(connection, 'connection_timeout')
+    if timeout and 'operation_timeout' not in settings:
+        settings['operation_timeout'], settings['read_timeout'] = int(timeout), int(timeout) + 10
+    return settings
+
+
+def psrp_settings(connection):
+    """Connection options from an ansible.builtin.psrp connection plugin's resolved settings."""
+    settings = {
+        'server': _option(connection, 'remote_addr'),
+        'port': _option(connection, 'port'),
+        'scheme': _option(connection, 'protocol'),
+        'path': _option(connection, 'path'),
+        'username': _option(connection, 'remote_user'),
+        'password': _option(connection, 'remote_password'),
+        'transport': PSRP_TRANSPORTS.get(_option(connection, 'auth')),
+        'ca_trust_path': _option(connection, 'ca_cert'),
+        'message_encryption': _option(connection, 'message_encryption'),
+        'client_cert': _option(connection, 'certificate_pem'),
+        'client_key': _option(connection, 'certificate_key_pem'),
+    }
+    validation = _option(connection, 'cert_validation')
+    if validation:
+        settings['validate_certs'] = validation != 'ignore'
+    if settings['path'] and not settings['path'].startswith('/'):
+        settings['path'] = '/' + settings['path']
+    return settings
+
+
+class ControllerModuleAction(ActionBase):
+    """Action plugin base for every module of the collection."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = dict(task_vars or {})
+        result = super().run(tmp, task_vars)
+        args = dict(self._task.args)
+        connection_name = self._connection.transport if self._connection else 'local'
+        delegated = bool(self._task.delegate_to)
+        settings = {}
+        if not delegated:
+            if connection_name in WINRM_CONNECTIONS:
+                settings = winrm_settings(self._connection)
+            elif connection_name in PSRP_CONNECTIONS:
+                settings = psrp_settings(self._connection)
+        for name, value in settings.items():
+            if value not in (None, '') and args.get(name) in (None, ''):
+                args[name] = value
+
+        if connection_name not in ('local', 'ansible.builtin.local'):
+            self._switch_to_local(task_vars)
+        result.update(self._execute_module(module_name=self._task.action, module_args=args, task_vars=task_vars))
+        return result
+
+    def _switch_to_local(self, task_vars):
+        """Run the module on the controller: local connection, POSIX shell, the controller's Python."""
+        shell = shell_loader.get('sh')
+        shell.set_options()
+        self._play_context.shell = 'sh'
+        connection = connection_loader.get('local', self._play_context, shell=shell)
+        connection.set_options()
+        self._connection = connection
+        interpreter = task_vars.get('ansible_playbook_python')
+        for key in list(task_vars):
+            if key.startswith('ansible_') and key.endswith('_interpreter'):
+                del task_vars[key]
+        task_vars['ansible_python_interpreter'] = interpreter
+        for key in ('ansible_shell_type', 'ansible_shell_executable', 'ansible_become', 'ansible_become_method'):
+            task_vars.pop(key, None)
+        self._task.become = False
