@@ -1,0 +1,105 @@
+# Copyright (c) 2026, ucops.skype_exchange contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.errors import CmdletFailure, RequestRefused, ScriptFailure, ShellFailure
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell._scripts import RUNNER_PS1
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell.runner import (
+    Invocation,
+    Response,
+    Runner,
+    build_request,
+    encode_stdin,
+    parse_output,
+)
+
+HOSTILE = 'a"b\'c $(Remove-Item C:\\) `n; Stop-Computer\r\nnext \u00e9\u4e2d\U0001F600'
+
+
+def test_read_request_refuses_write_verbs_before_sending():
+    with pytest.raises(RequestRefused) as raised:
+        build_request('read', {'type': 'none'}, [Invocation('x', 'Get-Thing', alternatives=['Set-Thing'])])
+    assert 'Set-Thing' in str(raised.value)
+
+
+@pytest.mark.parametrize('name', ['Get-Thing; Stop-Computer', 'Invoke-Expression $x', 'Get Thing', '&Get-Thing'])
+def test_names_that_are_not_cmdlet_names_are_refused(name):
+    with pytest.raises(RequestRefused):
+        build_request('write', {'type': 'none'}, [Invocation('x', name)])
+
+
+def test_mode_must_be_read_or_write():
+    with pytest.raises(RequestRefused):
+        build_request('admin', {'type': 'none'}, [])
+
+
+def test_values_travel_as_base64_json_after_the_static_script():
+    request = build_request('write', {'type': 'none'}, [Invocation('x', 'Set-Thing', parameters={'Value': HOSTILE})])
+    stdin = encode_stdin(request)
+    script, payload = stdin.split(b'\0\0\0\0')
+    assert script.decode('ascii') == RUNNER_PS1
+    assert HOSTILE.encode('utf-8') not in stdin
+    stdin.decode('ascii')  # the whole payload is ASCII: no console code page can mangle it
+    decoded = json.loads(base64.b64decode(payload.strip()).decode('utf-8'))
+    assert decoded['invocations'][0]['parameters']['Value'] == HOSTILE
+
+
+def frame(data):
+    return 'UCOPS-RESULT:' + base64.b64encode(json.dumps(data).encode('utf-8')).decode('ascii')
+
+
+def test_parse_output_ignores_stray_lines():
+    assert parse_output(0, 'WARNING: noise\r\n' + frame({'version': 1}) + '\r\nmore', '', 'h') == {'version': 1}
+
+
+def test_missing_result_is_a_script_failure_with_stderr():
+    with pytest.raises(ScriptFailure) as raised:
+        parse_output(1, '', 'The term x is not recognized', 'ex01')
+    assert raised.value.host == 'ex01'
+    assert 'exited with code 1' in str(raised.value) and 'not recognized' in str(raised.value)
+
+
+class _Canned:
+    """A transport double for the error mapping only: returns a fixed runner response."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def run_powershell(self, bootstrap, stdin):
+        return 0, frame(self.data), ''
+
+
+def _response(error, statuses):
+    results = [{'id': key, 'cmdlet': cmdlet, 'status': status, 'output': [], 'warnings': []} for key, cmdlet, status in statuses]
+    return {'version': 1, 'host': {}, 'shell': {}, 'results': results, 'error': error}
+
+
+def test_failure_half_way_reports_the_writes_already_done():
+    error = {'stage': 'invocation', 'index': 1, 'cmdlet': 'Set-B', 'message': 'nope', 'fully_qualified_error_id': 'X,Set-B', 'category': 'InvalidArgument'}
+    runner = Runner(_Canned(_response(error, [('a', 'Set-A', 'ok'), ('b', 'Set-B', 'error'), ('c', 'Set-C', 'not_run')])), 'ex01')
+    invocations = [Invocation('a', 'Set-A', description='Set-A on EX01'), Invocation('b', 'Set-B'), Invocation('c', 'Set-C')]
+    with pytest.raises(CmdletFailure) as raised:
+        runner.write({'type': 'none'}, invocations)
+    assert raised.value.changes_made == ['Set-A on EX01']
+    assert raised.value.details['fully_qualified_error_id'] == 'X,Set-B'
+
+
+@pytest.mark.parametrize('stage, exception', [('shell', ShellFailure), ('request', RequestRefused)])
+def test_shell_and_request_errors_map_to_their_exceptions(stage, exception):
+    runner = Runner(_Canned(_response({'stage': stage, 'message': 'm'}, [])), 'ex01')
+    with pytest.raises(exception):
+        runner.read({'type': 'none'}, [])
+
+
+def test_response_accessors():
+    response = Response({'results': [{'id': 'a', 'cmdlet': 'Get-A', 'output': [1], 'warnings': ['w']}], 'host': {'computer_name': 'EX01'}})
+    assert response.output('a') == [1]
+    assert response.cmdlet('a') == 'Get-A'
+    assert response.warnings() == ['Get-A: w']
