@@ -1,0 +1,77 @@
+# Copyright (c) 2026, ucops.skype_exchange contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The slice playbook against the lab: check mode writes nothing, apply changes, the second run changes nothing.
+
+The tests in this file run in order against one lab (module-scoped fixture).
+"""
+
+from __future__ import annotations
+
+from conftest import REPO, recap
+
+PLAYBOOK = REPO / 'playbooks' / 'autodiscover.yml'
+AUDIT = REPO / 'playbooks' / 'audit.yml'
+EXCHANGE = ('ex2013', 'ex2016', 'ex2019')
+SKYPE = ('lync2013', 'sfb2015', 'sfb2019')
+
+
+def writes(invocations):
+    return [i for i in invocations if i['write']]
+
+
+def test_check_mode_reports_the_change_and_the_lab_sees_no_write(lab):
+    rc, output = lab.playbook(PLAYBOOK, '--check')
+    assert rc == 0, output
+    totals = recap(output)
+    for host in EXCHANGE + SKYPE:
+        assert totals[host]['changed'] == 1, output
+    logged = lab.invocations()
+    assert logged, 'the lab logged no invocation at all'
+    assert not writes(logged), writes(logged)
+    assert {i['cmdlet'] for i in logged} >= {'Get-ExchangeServer', 'Get-CsOAuthConfiguration'}
+
+
+def test_audit_playbook_reports_drift_without_writing(lab):
+    before = len(lab.invocations())
+    rc, output = lab.playbook(AUDIT)
+    assert rc == 0, output
+    for host in EXCHANGE + SKYPE:
+        assert recap(output)[host]['changed'] == 1, output
+    assert not writes(lab.invocations()[before:])
+
+
+def test_apply_uses_the_cmdlet_of_each_version(lab):
+    before = len(lab.invocations())
+    rc, output = lab.playbook(PLAYBOOK)
+    assert rc == 0, output
+    for host in EXCHANGE + SKYPE:
+        assert recap(output)[host]['changed'] == 1, output
+    done = dict((i['host'], i) for i in writes(lab.invocations()[before:]))
+    assert done['ex2013']['cmdlet'] == 'Set-ClientAccessServer'
+    assert done['ex2016']['cmdlet'] == 'Set-ClientAccessService'
+    assert done['ex2019']['cmdlet'] == 'Set-ClientAccessService'
+    assert done['ex2019']['parameters']['AutoDiscoverServiceInternalUri'] == 'https://autodiscover.contoso.com/Autodiscover/Autodiscover.xml'
+    for host in SKYPE:
+        assert done[host]['cmdlet'] == 'Set-CsOAuthConfiguration'
+        assert done[host]['parameters']['ExchangeAutodiscoverUrl'] == 'https://autodiscover.contoso.com/autodiscover/autodiscover.svc'
+
+
+def test_second_run_changes_nothing(lab):
+    before = len(lab.invocations())
+    rc, output = lab.playbook(PLAYBOOK)
+    assert rc == 0, output
+    for host in EXCHANGE + SKYPE:
+        assert recap(output)[host]['changed'] == 0, output
+    assert not writes(lab.invocations()[before:])
+
+
+def test_diff_shows_before_and_after(lab):
+    rc, output = lab.playbook(PLAYBOOK, '--check', '--diff', '-e', 'skype_exchange_autodiscover_fqdn=autodiscover.fabrikam.com')
+    assert rc == 0, output
+    lines = [' '.join(line.split()) for line in output.splitlines()]
+    assert '- "exchange_autodiscover_url": "https://autodiscover.contoso.com/autodiscover/autodiscover.svc",' in lines, output
+    assert '+ "exchange_autodiscover_url": "https://autodiscover.fabrikam.com/autodiscover/autodiscover.svc",' in lines, output
+    assert '- "autodiscover_internal_uri": "https://autodiscover.contoso.com/Autodiscover/Autodiscover.xml",' in lines, output
+    assert '+ "autodiscover_internal_uri": "https://autodiscover.fabrikam.com/Autodiscover/Autodiscover.xml",' in lines, output

@@ -1,0 +1,156 @@
+# Copyright (c) 2026, ucops.skype_exchange contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Modules run ad hoc against lab hosts: bad input, hostile values, faults, secrets."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+HOSTILE = 'q"u\'o`t $(Stop-Computer) ; Remove-Item C:\\ -Recurse\nline2\r\n\u00e9\u00df\u4e2d\u6587 \U0001F600 @{a=1} $env:PATH'
+SVC = 'https://autodiscover.contoso.com/autodiscover/autodiscover.svc'
+
+
+def test_hostile_value_reaches_the_cmdlet_byte_for_byte(lab):
+    before = len(lab.invocations())
+    rc, results, output = lab.module('sfb2015', 'skype_oauth_configuration', {'realm': HOSTILE})
+    assert rc == 0, output
+    assert results['sfb2015']['oauth_configuration']['realm'] == HOSTILE
+    sets = [i for i in lab.invocations()[before:] if i['cmdlet'] == 'Set-CsOAuthConfiguration']
+    assert len(sets) == 1
+    assert sets[0]['parameters']['Realm'] == HOSTILE
+    rc, results, output = lab.module('sfb2015', 'skype_oauth_configuration', {'realm': HOSTILE})
+    assert rc == 0 and results['sfb2015']['changed'] is False, output
+
+
+def test_autodiscover_xml_url_is_refused_with_the_corrected_url_before_anything_is_sent(lab):
+    before = len(lab.invocations())
+    rc, results, output = lab.module('sfb2019', 'skype_oauth_configuration',
+                                     {'exchange_autodiscover_url': 'https://autodiscover.contoso.com/Autodiscover/Autodiscover.xml'})
+    assert rc != 0
+    message = results['sfb2019']['msg']
+    assert 'autodiscover.svc' in message and 'autodiscover.xml' in message
+    assert message.endswith('Use https://autodiscover.contoso.com/Autodiscover/autodiscover.svc')
+    assert lab.invocations()[before:] == []
+
+
+def test_url_compares_the_way_the_server_stores_it(lab):
+    rc, results, output = lab.module('sfb2019', 'skype_oauth_configuration', {'exchange_autodiscover_url': SVC})
+    assert rc == 0 and results['sfb2019']['changed'] is True, output
+    rc, results, output = lab.module('sfb2019', 'skype_oauth_configuration',
+                                     {'exchange_autodiscover_url': 'HTTPS://AutoDiscover.Contoso.COM:443/autodiscover/autodiscover.svc'})
+    assert rc == 0 and results['sfb2019']['changed'] is False, output
+
+
+def test_exchange_uri_with_other_case_and_default_port_is_unchanged(lab):
+    uri = 'https://autodiscover.contoso.com/Autodiscover/Autodiscover.xml'
+    rc, results, output = lab.module('ex2016', 'exchange_client_access_server', {'autodiscover_internal_uri': uri})
+    assert rc == 0, output
+    rc, results, output = lab.module('ex2016', 'exchange_client_access_server',
+                                     {'autodiscover_internal_uri': 'HTTPS://AUTODISCOVER.contoso.com:443/Autodiscover/Autodiscover.xml'})
+    assert rc == 0 and results['ex2016']['changed'] is False, output
+    assert results['ex2016']['servers'][0]['autodiscover_internal_uri'] == uri
+
+
+def test_lync_2013_refuses_a_2015_only_setting_before_any_write(lab):
+    before = len(lab.invocations())
+    rc, results, output = lab.module('lync2013', 'skype_oauth_configuration',
+                                     {'client_authorization_oauth_server_identity': 'https://sts.contoso.com/'})
+    assert rc != 0
+    assert 'client_authorization_oauth_server_identity is not available on Lync Server 2013' in results['lync2013']['msg']
+    assert not [i for i in lab.invocations()[before:] if i['write']]
+
+
+def test_exchange_2013_and_2019_report_their_cmdlet(lab):
+    for host, cmdlet in (('ex2013', 'Set-ClientAccessServer'), ('ex2019', 'Set-ClientAccessService')):
+        rc, results, output = lab.module(host, 'exchange_client_access_server',
+                                         {'autodiscover_internal_uri': 'https://mail.contoso.com/Autodiscover/Autodiscover.xml'}, '--check')
+        assert rc == 0, output
+        assert results[host]['cmdlet'] == cmdlet
+        assert results[host]['changed'] is True
+
+
+def test_info_modules_report_version_and_state(lab):
+    rc, results, output = lab.module('ex2013:ex2019', 'exchange_info', {})
+    assert rc == 0, output
+    assert results['ex2013']['version'] == '2013'
+    assert results['ex2019']['version'] == '2019'
+    assert results['ex2013']['changed'] is False
+    rc, results, output = lab.module('lync2013:sfb2019', 'skype_info', {})
+    assert rc == 0, output
+    assert (results['lync2013']['version'], results['lync2013']['module']) == ('2013', 'Lync')
+    assert (results['sfb2019']['version'], results['sfb2019']['module']) == ('2019', 'SkypeForBusiness')
+
+
+def _assert_no_secret(lab, host, output, extra=()):
+    for secret in (lab.hostvars(host)['ansible_password'],) + tuple(extra):
+        assert secret not in output
+
+
+@pytest.mark.parametrize('host', ['ex2019', 'sfb2015'])
+def test_wrong_password_fails_naming_host_and_cause(lab, host):
+    rc, results, output = lab.module(host, 'exchange_info' if host.startswith('ex') else 'skype_info', {'password': 'Wrong-Pa$$word1'}, '-vvv')
+    assert rc != 0
+    message = results[host]['msg']
+    assert message.startswith('Authentication failed for 127.0.0.1:'), message
+    assert 'rejected the credentials' in message
+    _assert_no_secret(lab, host, output, ('Wrong-Pa$$word1',))
+
+
+def test_unreachable_host_fails_naming_host_and_cause(lab):
+    rc, results, output = lab.module('sfb2015', 'skype_info', {'port': 1}, '-vvv')
+    assert rc != 0
+    message = results['sfb2015']['msg']
+    assert message.startswith('Cannot connect to 127.0.0.1:') and 'Connection refused' in message, message
+    _assert_no_secret(lab, 'sfb2015', output)
+
+
+def test_untrusted_certificate_fails_naming_host_and_cause(lab, tmp_path):
+    other_ca = tmp_path / 'other-ca.pem'
+    trustme = pytest.importorskip('trustme')
+    trustme.CA().cert_pem.write_to_path(str(other_ca))
+    rc, results, output = lab.module('ex2016', 'exchange_info', {'ca_trust_path': str(other_ca)}, '-vvv')
+    assert rc != 0
+    message = results['ex2016']['msg']
+    assert message.startswith('TLS certificate check failed for 127.0.0.1:'), message
+    assert 'ca_trust_path' in message
+    _assert_no_secret(lab, 'ex2016', output)
+
+
+def test_cmdlet_error_fails_naming_cmdlet_host_and_message(lab):
+    rc, results, output = lab.module('ex2019', 'exchange_client_access_server',
+                                     {'identity': 'NOPE', 'autodiscover_internal_uri': 'https://mail.contoso.com/Autodiscover/Autodiscover.xml'}, '-vvv')
+    assert rc != 0
+    result = results['ex2019']
+    assert result['msg'].startswith('Get-ClientAccessService failed on 127.0.0.1: '), result['msg']
+    assert 'NOPE' in result['msg']
+    assert result['error']['fully_qualified_error_id']
+    _assert_no_secret(lab, 'ex2019', output)
+
+
+def test_delegate_to_localhost_with_explicit_options(lab, tmp_path):
+    hostvars = lab.hostvars('sfb2019')
+    playbook = tmp_path / 'delegate.yml'
+    playbook.write_text(textwrap.dedent('''\
+        - hosts: localhost
+          gather_facts: false
+          tasks:
+            - ucops.skype_exchange.skype_info:
+                server: 127.0.0.1
+                port: {port}
+                scheme: {scheme}
+                transport: ntlm
+                username: '{user}'
+                password: '{password}'
+                ca_trust_path: '{ca}'
+              delegate_to: localhost
+              register: info
+            - ansible.builtin.assert:
+                that: info.version == '2019'
+        ''').format(port=hostvars['ansible_port'], scheme=hostvars['ansible_winrm_scheme'], user=hostvars['ansible_user'],
+                    password=hostvars['ansible_password'], ca=hostvars.get('ansible_winrm_ca_trust_path', '')))
+    rc, output = lab.playbook(playbook)
+    assert rc == 0, output
