@@ -1,0 +1,754 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ucops.skype_exchange contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""What happens on a simulated server after the WS-Management layer: the command line, the bootstrap, the runner.
+
+The lab runs nothing but the collection's shipped PowerShell (``BOOTSTRAP_PS1`` and ``RUNNER_PS1`` from
+``plugins/module_utils/powershell/_scripts.py``, loaded by file path). It checks that the command line and the
+script on stdin are exactly those, then does step by step what RUNNER_PS1 does (docs/design.md sections 1-3):
+request decoding, the read-only and cmdlet-name refusals, loading the product shell, choosing among
+alternatives, binding every invocation like PowerShell's parameter binder (lab/binder.py), running the product
+model (lab/products/), stopping at the first error, and normalising the output. It prints the same single
+``UCOPS-RESULT:`` line the runner prints.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import datetime
+import decimal
+import importlib.util
+import json
+import pathlib
+import re
+import threading
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+from .binder import VERSION_LABELS, Binder, is_valid_cmdlet_name, load_reference
+from .log import append_invocations
+from .products.common import Outcome
+from .products.exchange import ExchangeModel, init_org
+from .products.skype import SkypeModel, init_deployment
+from .pserrors import (METHOD_INVOCATION_EXCEPTION, PARAMETER_BINDING_VALIDATION_EXCEPTION, REMOTE_EXCEPTION, RUNTIME_EXCEPTION,
+                       PSError, command_not_found, lab_not_implemented, thrown_string)
+from .psvalues import PSUri, UriFormatError, normalise, parse_uri, ps_is_true, ps_string
+from .state import StateStore
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
+SCRIPTS_PATH = REPO_ROOT / 'plugins' / 'module_utils' / 'powershell' / '_scripts.py'
+
+REFUSED_SCRIPT = ("ucops lab: this simulator only runs the collection's shipped PowerShell bootstrap and runner "
+                  "(plugins/module_utils/powershell/_scripts.py); the command line or the script on stdin is not exactly "
+                  "those, and the lab cannot run arbitrary PowerShell.")
+
+# $PSVersionTable.PSVersion of the simulated servers. No source: plausible Windows PowerShell 5.1 builds for the
+# Windows Server release each product usually runs on (WMF 5.1 on 2012 R2, Server 2016, Server 2019).
+PS_VERSIONS = {
+    ('exchange', '2013'): '5.1.14409.1005',
+    ('exchange', '2016'): '5.1.14393.693',
+    ('exchange', '2019'): '5.1.17763.6414',
+    ('skype', '2013'): '5.1.14409.1005',
+    ('skype', '2015'): '5.1.14393.693',
+    ('skype', '2019'): '5.1.17763.6414',
+}
+
+# Windows PowerShell 5.1 core cmdlets that exist in every session: requesting one is "exists but not modelled",
+# never "not recognized". No source: a selection of Microsoft.PowerShell.* cmdlets (not exhaustive).
+CORE_CMDLETS = (
+    'Add-Content', 'Add-PSSnapin', 'Clear-Content', 'ConvertFrom-Json', 'ConvertTo-Json', 'ConvertTo-SecureString',
+    'Exit-PSSession', 'ForEach-Object', 'Get-Acl', 'Get-ChildItem', 'Get-CimInstance', 'Get-Command', 'Get-Content',
+    'Get-Credential', 'Get-Culture', 'Get-Date', 'Get-EventLog', 'Get-FormatData', 'Get-Help', 'Get-Host', 'Get-Item',
+    'Get-ItemProperty', 'Get-Location', 'Get-Member', 'Get-Module', 'Get-Process', 'Get-PSSession', 'Get-PSSnapin',
+    'Get-Random', 'Get-Service', 'Get-Variable', 'Get-WinEvent', 'Get-WmiObject', 'Import-Module', 'Import-PSSession',
+    'Invoke-Command', 'Invoke-Expression', 'Invoke-WebRequest', 'Measure-Object', 'New-Item', 'New-Object', 'New-PSSession',
+    'Out-Default', 'Out-String', 'Remove-Item', 'Remove-PSSession', 'Restart-Service', 'Select-Object', 'Set-Content',
+    'Set-Item', 'Set-ItemProperty', 'Set-Location', 'Set-Variable', 'Sort-Object', 'Start-Service', 'Stop-Service',
+    'Test-Connection', 'Test-Path', 'Test-WSMan', 'Where-Object', 'Write-Host', 'Write-Output',
+)
+
+# Cmdlets visible in a restricted remote session besides the endpoint's own (Source: Microsoft docs,
+# about_Session_Configurations, "restricted" sessions: Exit-PSSession, Get-Command, Get-FormatData, Get-Help,
+# Measure-Object, Out-Default, Select-Object).
+RESTRICTED_SESSION_CMDLETS = ('Exit-PSSession', 'Get-Command', 'Get-FormatData', 'Get-Help', 'Measure-Object', 'Out-Default',
+                              'Select-Object')
+
+# System.Management.Automation.Runspaces.AuthenticationMechanism names (New-PSSession -Authentication).
+AUTHENTICATION_MECHANISMS = ['Default', 'Basic', 'Negotiate', 'NegotiateWithImplicitCredential', 'Credssp', 'Digest', 'Kerberos']
+
+NEW_PSSESSION = 'Microsoft.PowerShell.Commands.NewPSSessionCommand'
+TRANSPORT_EXCEPTION = 'System.Management.Automation.Remoting.PSRemotingTransportException'
+REMOTE_TROUBLESHOOTING = ' For more information, see the about_Remote_Troubleshooting Help topic.'
+
+# The double-hop failure: the WinRM logon (NTLM or Basic network logon, no delegation) has no credentials for a
+# second Kerberos hop to http://<server>/PowerShell/. Source: the 0x8009030e / "1312,PSSessionOpenFailed" error of
+# New-PSSession as quoted in public write-ups (e.g. blog.yowko.com "run-remote-powershell"); text of WinRM's message.
+DOUBLE_HOP_DETAIL = (
+    'WinRM cannot process the request. The following error with errorcode 0x8009030e occurred while using %s authentication: '
+    'A specified logon session does not exist. It may already have been terminated. \r\n Possible causes are:\r\n'
+    '  -The user name or password specified are invalid.\r\n'
+    '  -Kerberos is used when no authentication method and no user name are specified.\r\n'
+    '  -Kerberos accepts domain user names, but not local user names.\r\n'
+    '  -The Service Principal Name (SPN) for the remote computer name and port does not exist.\r\n'
+    '  -The client and remote computers are in different domains and there is no trust between the two domains.\r\n'
+    ' After checking for the above issues, try the following:\r\n'
+    '  -Check the Event Viewer for events related to authentication.\r\n'
+    '  -Change the authentication method; add the destination computer to the WinRM TrustedHosts configuration setting or use '
+    'HTTPS transport.\r\n Note that computers in the TrustedHosts list might not be authenticated.\r\n'
+    '   -For more information about WinRM configuration, run the following command: winrm help config.')
+
+
+class _Escaped(Exception):
+    """An error that escapes RUNNER_PS1's try/finally: the response is still written, then the script fails (exit 1)."""
+
+    def __init__(self, error: PSError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+class CIDict(dict):
+    """A PowerShell hashtable: case-insensitive keys, the first spelling of a key is kept."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._keys: dict[str, str] = {}
+
+    def set(self, key: str, value: Any) -> None:
+        """``$table[key] = value``."""
+        existing = self._keys.get(key.lower())
+        if existing is None:
+            self._keys[key.lower()] = key
+            existing = key
+        self[existing] = value
+
+    def lookup(self, key: str) -> tuple[bool, Any]:
+        """(found, value) for a case-insensitive key."""
+        existing = self._keys.get(key.lower())
+        return (False, None) if existing is None else (True, self[existing])
+
+
+def _load_scripts() -> tuple[str, str]:
+    """BOOTSTRAP_PS1 and RUNNER_PS1 of the collection, loaded by file path (the file has no imports)."""
+    spec = importlib.util.spec_from_file_location('ucops_lab_shipped_scripts', SCRIPTS_PATH)
+    if spec is None or spec.loader is None:
+        raise RuntimeError('cannot load %s' % SCRIPTS_PATH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.BOOTSTRAP_PS1, module.RUNNER_PS1
+
+
+def member(value: Any, name: str) -> Any:
+    """PowerShell member access ``$value.name`` on ConvertFrom-Json output (case-insensitive; arrays enumerate)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key.lower() == name.lower():
+                return item
+        return None
+    if isinstance(value, list):
+        collected: list[Any] = []
+        for item in value:
+            found = member(item, name)
+            if isinstance(found, list):
+                collected.extend(found)
+            elif found is not None:
+                collected.append(found)
+        if not collected:
+            return None
+        return collected[0] if len(collected) == 1 else collected
+    return None
+
+
+def as_array(value: Any) -> list[Any]:
+    """``@($value)``: $null is an array holding $null; a scalar becomes a one-element array."""
+    if isinstance(value, list):
+        return list(value)
+    return [value]
+
+
+def ps_properties(value: Any) -> list[tuple[str, Any]]:
+    """``$value.PSObject.Properties`` as (name, value) pairs, for what ConvertFrom-Json can produce."""
+    if isinstance(value, dict):
+        return list(value.items())
+    if isinstance(value, str):
+        return [('Length', len(value.encode('utf-16-le')) // 2)]
+    if isinstance(value, list):
+        count = len(value)
+        return [('Length', count), ('LongLength', count), ('Rank', 1), ('SyncRoot', value), ('IsReadOnly', False),
+                ('IsFixedSize', True), ('IsSynchronized', False), ('Count', count)]
+    return []
+
+
+def clixml_error(text: str) -> bytes:
+    """stderr of powershell.exe -EncodedCommand for a script that failed: the error record as CLIXML (#< CLIXML)."""
+    lines = text.split('\r\n')
+    elements = ''.join('<S S="Error">%s_x000D__x000A_</S>' % xml_escape(line).replace('\n', '_x000A_') for line in lines)
+    return ('#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">%s</Objs>'
+            % elements).encode('utf-8')
+
+
+def format_error_record(error: PSError) -> str:
+    """How the console host formats an uncaught error record (message, CategoryInfo, FullyQualifiedErrorId)."""
+    short_type = (error.exception_type or 'Exception').rsplit('.', 1)[-1]
+    return '%s\r\n    + CategoryInfo          : %s: (:) [], %s\r\n    + FullyQualifiedErrorId : %s\r\n ' % (
+        error.message, error.category, short_type, error.fqid)
+
+
+def _parse_json(text: str) -> Any:
+    """ConvertFrom-Json (Windows PowerShell 5.1, JavaScriptSerializer): integers, decimals, case-insensitive keys."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        seen: dict[str, str] = {}
+        for key, value in items:
+            lowered = key.lower()
+            if lowered in seen and seen[lowered] != key:
+                # Source: PowerShell JsonObject resource DuplicateKeysInJsonString
+                raise PSError("Cannot convert the JSON string because a dictionary that was converted from the string contains "
+                              "the duplicated keys '%s' and '%s'." % (seen[lowered], key),
+                              'DuplicateKeysInJsonString,Microsoft.PowerShell.Commands.ConvertFromJsonCommand',
+                              'InvalidOperation', 'System.InvalidOperationException')
+            seen.setdefault(lowered, key)
+            result[key] = value
+        return result
+
+    def constant(name: str) -> Any:
+        raise ValueError(name)
+
+    return json.loads(text, object_pairs_hook=pairs, parse_float=decimal.Decimal, parse_constant=constant)
+
+
+def _json_error(text: str) -> PSError:
+    """ConvertFrom-Json's failure for text that is not JSON.
+
+    Approximation: JavaScriptSerializer reports "Invalid JSON primitive: <token>." for a bad primitive and other texts for
+    bad objects; the FullyQualifiedErrorId and category are those of Windows PowerShell 5.1 ConvertFrom-Json.
+    """
+    token = re.split(r'[\s,:{}\[\]]', text.strip(), maxsplit=1)[0]
+    return PSError('Invalid JSON primitive: %s.' % token, 'System.ArgumentException,Microsoft.PowerShell.Commands.ConvertFromJsonCommand',
+                   'NotSpecified', 'System.ArgumentException')
+
+
+def _parse_roundtrip_datetime(text: str) -> datetime.datetime:
+    """``[datetime]::Parse(text, InvariantCulture, RoundtripKind)`` for ISO 8601 and invariant "MM/dd/yyyy" forms."""
+    candidate = text.strip()
+    try:
+        value = datetime.datetime.fromisoformat(candidate.replace('Z', '+00:00').replace('z', '+00:00'))
+        return value.astimezone(datetime.timezone.utc) if value.tzinfo else value
+    except ValueError:
+        pass
+    for pattern in ('%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y', '%Y/%m/%d'):
+        try:
+            return datetime.datetime.strptime(candidate, pattern)
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def convert_argument(value: Any) -> Any:
+    """``ConvertTo-UcopsArgument`` of RUNNER_PS1; its throws escape the runner (no catch around them)."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        kind = None
+        found = False
+        for key, item in value.items():
+            if key.lower() == '__ucops_type':
+                kind, found = item, True
+                break
+        if not found:
+            raise _Escaped(thrown_string('ucops: a parameter value is an object without __ucops_type'))
+        kind_text = ps_string(kind)
+        if kind_text.lower() == 'datetime':
+            text = ps_string(member(value, 'value'))
+            try:
+                return _parse_roundtrip_datetime(text)
+            except ValueError:
+                raise _Escaped(PSError('Exception calling "Parse" with "3" argument(s): "String was not recognized as a valid DateTime."',
+                                       'FormatException', 'NotSpecified', METHOD_INVOCATION_EXCEPTION)) from None
+        if kind_text.lower() == 'switch':
+            return ps_is_true(member(value, 'value'))
+        raise _Escaped(thrown_string('ucops: unknown __ucops_type ' + kind_text))
+    if isinstance(value, list):
+        return [convert_argument(item) for item in value]
+    return value
+
+
+@dataclasses.dataclass
+class _Invocation:
+    """Bookkeeping of one request invocation for the response and the log."""
+
+    id: str
+    requested: str
+    parameters: Any
+    result: dict[str, Any]
+    status: str = 'not_run'
+
+
+class _Session:
+    """The commands a loaded product shell provides, and how they run."""
+
+    def __init__(self, engine: 'Engine', kind: str, product: str | None = None, version: str | None = None,
+                 model: Any = None, remote: bool = False) -> None:
+        self.engine = engine
+        self.kind = kind
+        self.product = product
+        self.version = version
+        self.model = model
+        self.remote = remote
+        self.changed = False
+        self._core = {name.lower(): name for name in CORE_CMDLETS}
+        self._product: dict[str, str] = {}
+        if product is not None and version is not None:
+            reference = load_reference(product)
+            self.reference = reference
+            self.binder = Binder(reference, VERSION_LABELS[(product, version)], remote_proxy=remote)
+            self._product = {name.lower(): name for name in reference.names_for(VERSION_LABELS[(product, version)])}
+
+    def find(self, name: Any) -> str | None:
+        """``Get-Command -Name $name``: the canonical name, or None."""
+        if not isinstance(name, str):
+            name = ps_string(name)
+        lowered = name.lower()
+        return self._product.get(lowered) or self._core.get(lowered)
+
+    def invoke(self, command: str, arguments: list[tuple[str, Any]]) -> Outcome:
+        """``& $command @parameters`` with ``-ErrorAction Stop``."""
+        if command == '':
+            # Source: PowerShell ParserStrings.BadExpression for "& ''"
+            raise PSError("The expression after '&' in a pipeline element produced an object that was not valid. It must result "
+                          "in a command name, a script block, or a CommandInfo object.", 'BadExpression', 'InvalidOperation',
+                          RUNTIME_EXCEPTION)
+        lowered = command.lower()
+        canonical = self._product.get(lowered)
+        if canonical is None:
+            if lowered in self._core:
+                raise lab_not_implemented('the PowerShell cmdlet %s' % self._core[lowered])
+            raise command_not_found(command)
+        if canonical not in self.reference.cmdlets:
+            raise lab_not_implemented('the cmdlet %s' % canonical)
+        call = self.binder.bind(canonical, arguments)
+        outcome = self.model.invoke(call)
+        if outcome.changed:
+            self.changed = True
+        return outcome
+
+
+class Engine:
+    """The simulated servers' side of one WinRS command."""
+
+    def __init__(self, topology: Any, state_dir: pathlib.Path) -> None:
+        self.topology = topology
+        self.state_dir = pathlib.Path(state_dir)
+        self.store = StateStore(self.state_dir)
+        self._lock = threading.Lock()
+        self.bootstrap_ps1, self.runner_ps1 = _load_scripts()
+        encoded = base64.b64encode(self.bootstrap_ps1.encode('utf-16-le')).decode('ascii')
+        self.expected_arguments = ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-EncodedCommand', encoded]
+
+    # -- public interface -------------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Delete persisted state (state.json) so the next run starts from the topology."""
+        with self._lock:
+            self.store.delete()
+
+    def run_command(self, host: Any, username: str, auth_method: str, command: str, arguments: list[str],
+                    stdin: bytes) -> tuple[bytes, bytes, int]:
+        """(stdout, stderr, exit_code) of one WinRS command; thread-safe."""
+        with self._lock:
+            return self._run_command(host, username, auth_method, command, list(arguments), stdin)
+
+    # -- command line and bootstrap ---------------------------------------------------------------------------
+
+    def _run_command(self, host: Any, username: str, auth_method: str, command: str, arguments: list[str],
+                     stdin: bytes) -> tuple[bytes, bytes, int]:
+        if command != 'powershell.exe' or arguments != self.expected_arguments:
+            return b'', clixml_error(REFUSED_SCRIPT), 1
+        try:
+            text = stdin.decode('ascii')
+        except UnicodeDecodeError:
+            text = None
+        parts = None
+        if text is not None:
+            # $input yields stdin line by line; the bootstrap joins the lines with "`n"
+            lines = re.split(r'\r?\n', text)
+            if lines and lines[-1] == '':
+                lines.pop()
+            parts = '\n'.join(lines).split('\0\0\0\0', 1)
+        if parts is None or len(parts) != 2:
+            # BOOTSTRAP_PS1: [Console]::Error.WriteLine('ucops: the payload on stdin is malformed'); exit 2
+            return b'', b'ucops: the payload on stdin is malformed\r\n', 2
+        if parts[0] != self.runner_ps1:
+            return b'', clixml_error(REFUSED_SCRIPT), 1
+        encoded_request = parts[1].strip()
+        if encoded_request == '':
+            # the runner's mandatory [string]$EncodedRequest refuses an empty string; the bootstrap stops
+            error = PSError("Cannot bind argument to parameter 'EncodedRequest' because it is an empty string.",
+                            'ParameterArgumentValidationErrorEmptyStringNotAllowed', 'InvalidData', PARAMETER_BINDING_VALIDATION_EXCEPTION)
+            return b'', clixml_error(format_error_record(error)), 1
+        response, escaped = self._run_runner(host, username, auth_method, encoded_request)
+        payload = json.dumps(response, ensure_ascii=False, default=_json_default).encode('utf-8')
+        stdout = ('UCOPS-RESULT:' + base64.b64encode(payload).decode('ascii') + '\r\n').encode('ascii')
+        if escaped is not None:
+            return stdout, clixml_error(format_error_record(escaped)), 1
+        return stdout, b'', 0
+
+    # -- RUNNER_PS1 -------------------------------------------------------------------------------------------
+
+    def _run_runner(self, host: Any, username: str, auth_method: str, encoded_request: str) -> tuple[dict, PSError | None]:
+        response: dict[str, Any] = {
+            'version': 1,
+            'host': {'computer_name': str(host.computer_name).upper(), 'ps_version': PS_VERSIONS[(host.product, str(host.version))]},
+            'shell': {'type': None, 'module': None},
+            'results': [],
+            'error': None,
+        }
+        try:
+            request = self._decode_request(encoded_request)
+        except PSError as error:
+            response['error'] = error.record('request', None, None)
+            return response, None
+
+        invocations: list[_Invocation] = []
+        for item in as_array(member(request, 'invocations')):
+            result = {'id': ps_string(member(item, 'id')), 'cmdlet': None, 'status': 'not_run', 'output': [], 'warnings': []}
+            invocations.append(_Invocation(id=result['id'], requested=ps_string(member(item, 'cmdlet')),
+                                           parameters=member(item, 'parameters'), result=result))
+        response['results'] = [invocation.result for invocation in invocations]
+        raw_invocations = as_array(member(request, 'invocations'))
+        mode = ps_string(member(request, 'mode'))
+        shell = member(request, 'shell')
+        log_context = {'host': host.name, 'user': username, 'mode': mode, 'shell': ps_string(member(shell, 'type')) or None}
+
+        refusal = None
+        if mode.lower() not in ('read', 'write'):
+            refusal = 'ucops: mode must be read or write'
+        names: list[str] = []
+        for item in raw_invocations:
+            for name in [ps_string(member(item, 'cmdlet'))] + as_array(member(item, 'alternatives')):
+                if name is None or name == '':
+                    continue
+                text = ps_string(name)
+                # later refusals overwrite earlier ones, as in the script
+                if not is_valid_cmdlet_name(text):
+                    refusal = 'ucops: not a cmdlet name: ' + text
+                elif mode.lower() == 'read' and text.split('-')[0].lower() not in ('get', 'test'):
+                    refusal = 'ucops: a read-only request may not run ' + text
+                names.append(text)
+        if refusal is not None:
+            response['error'] = {'stage': 'request', 'index': None, 'cmdlet': None, 'message': refusal,
+                                 'fully_qualified_error_id': 'UcopsRequestRefused', 'category': 'InvalidArgument', 'exception_type': None}
+            for invocation in invocations:
+                invocation.status = 'refused'
+            self._log(log_context, invocations)
+            return response, None
+
+        shell_type = ps_string(member(shell, 'type'))
+        response['shell']['type'] = shell_type
+        state = self.store.load()
+        try:
+            session = self._load_shell(host, auth_method, shell, shell_type, names, state, response)
+        except PSError as error:
+            response['error'] = error.record('shell', None, None)
+            self._log(log_context, invocations)
+            return response, None
+
+        escaped = None
+        try:
+            self._run_invocations(session, raw_invocations, invocations, response, state)
+        except _Escaped as error:
+            escaped = error.error
+        self._log(log_context, invocations)
+        return response, escaped
+
+    @staticmethod
+    def _decode_request(encoded: str) -> Any:
+        """``[Convert]::FromBase64String`` + UTF-8 + ``ConvertFrom-Json`` (errors are stage ``request``)."""
+        compact = re.sub(r'[ \t\r\n]', '', encoded)
+        message = None
+        if len(compact) % 4 != 0:
+            message = 'Invalid length for a Base-64 char array or string.'
+        elif not re.fullmatch(r'[A-Za-z0-9+/]*={0,2}', compact):
+            message = ('The input is not a valid Base-64 string as it contains a non-base 64 character, more than two padding '
+                       'characters, or an illegal character among the padding characters. ')
+        raw = b''
+        if message is None:
+            try:
+                raw = base64.b64decode(compact, validate=True)
+            except binascii.Error:
+                message = ('The input is not a valid Base-64 string as it contains a non-base 64 character, more than two padding '
+                           'characters, or an illegal character among the padding characters. ')
+        if message is not None:
+            raise PSError('Exception calling "FromBase64String" with "1" argument(s): "%s"' % message, 'FormatException',
+                          'NotSpecified', METHOD_INVOCATION_EXCEPTION)
+        text = raw.decode('utf-8', errors='replace')
+        if text == '':
+            raise PSError("Cannot bind argument to parameter 'InputObject' because it is an empty string.",
+                          'ParameterArgumentValidationErrorEmptyStringNotAllowed,Microsoft.PowerShell.Commands.ConvertFromJsonCommand',
+                          'InvalidData', PARAMETER_BINDING_VALIDATION_EXCEPTION)
+        if text.strip() == '':
+            return None
+        try:
+            return _parse_json(text)
+        except ValueError:
+            raise _json_error(text) from None
+
+    # -- product shells ---------------------------------------------------------------------------------------
+
+    def _load_shell(self, host: Any, auth_method: str, shell: Any, shell_type: str, names: list[str], state: dict,
+                    response: dict) -> _Session:
+        kind = shell_type.lower()
+        if kind == 'none':
+            return _Session(self, 'none')
+        if kind == 'exchange_remote':
+            return self._open_exchange_remote(host, auth_method, shell, names, state)
+        if kind == 'exchange_snapin':
+            if host.product != 'exchange':
+                # Source: Add-PSSnapin's error for a snap-in that is not registered (Windows PowerShell 5.1)
+                raise PSError("The Windows PowerShell snap-in 'Microsoft.Exchange.Management.PowerShell.SnapIn' is not installed on "
+                              "this computer.", 'AddPSSnapInRead,Microsoft.PowerShell.Commands.AddPSSnapinCommand', 'InvalidArgument',
+                              'System.Management.Automation.PSArgumentException')
+            org = init_org(state, host, self.topology)
+            model = ExchangeModel(org, str(host.computer_name).upper(), remote=False)
+            return _Session(self, kind, 'exchange', str(host.version), model)
+        if kind == 'skype':
+            # RUNNER_PS1: SkypeForBusiness if Get-Module -ListAvailable finds it (SfB Server 2015/2019), else Lync
+            module = 'SkypeForBusiness' if host.product == 'skype' and str(host.version) in ('2015', '2019') else 'Lync'
+            if host.product != 'skype':
+                # Source: brief (Import-Module text, Modules_ModuleNotFound, ResourceUnavailable)
+                raise PSError("The specified module '%s' was not loaded because no valid module file was found in any module "
+                              "directory." % module, 'Modules_ModuleNotFound,Microsoft.PowerShell.Commands.ImportModuleCommand',
+                              'ResourceUnavailable', 'System.IO.FileNotFoundException')
+            response['shell']['module'] = module
+            deployment = init_deployment(state, host, self.topology)
+            model = SkypeModel(deployment, str(host.version), dict(getattr(host, 'settings', None) or {}))
+            return _Session(self, kind, 'skype', str(host.version), model)
+        raise thrown_string('ucops: unknown shell type ' + shell_type)
+
+    def _open_exchange_remote(self, host: Any, auth_method: str, shell: Any, names: list[str], state: dict) -> _Session:
+        """New-PSSession -ConfigurationName Microsoft.Exchange ... then Import-PSSession -CommandName <names>."""
+        uri_text = ps_string(member(shell, 'connection_uri'))
+        if uri_text == '':
+            uri_text = 'http://%s/PowerShell/' % host.fqdn
+        authentication = ps_string(member(shell, 'authentication'))
+        credential = member(shell, 'credential')
+        user = None
+        if credential is not None:
+            password = ps_string(member(credential, 'password'))
+            if password == '':
+                raise PSError("Cannot bind argument to parameter 'String' because it is an empty string.",
+                              'ParameterArgumentValidationErrorEmptyStringNotAllowed,Microsoft.PowerShell.Commands.ConvertToSecureStringCommand',
+                              'InvalidData', PARAMETER_BINDING_VALIDATION_EXCEPTION)
+            user = ps_string(member(credential, 'username'))
+            if user == '':
+                raise PSError('Exception calling ".ctor" with "2" argument(s): "Cannot process argument because the value of argument '
+                              '"userName" is not valid. Change the value of the "userName" argument and run the operation again."',
+                              'ConstructorInvokedThrowException,Microsoft.PowerShell.Commands.NewObjectCommand', 'InvalidOperation',
+                              METHOD_INVOCATION_EXCEPTION)
+        try:
+            uri = parse_uri(uri_text)
+        except UriFormatError as error:
+            raise PSError('Cannot bind parameter \'ConnectionUri\'. Cannot convert value "%s" to type "System.Uri". Error: "%s"'
+                          % (uri_text, error), 'CannotConvertArgumentNoMessage,' + NEW_PSSESSION, 'InvalidArgument',
+                          'System.Management.Automation.ParameterBindingException') from None
+        mechanism = next((item for item in AUTHENTICATION_MECHANISMS if item.lower() == authentication.strip().lower()), None)
+        if mechanism is None:
+            listed = ', '.join(AUTHENTICATION_MECHANISMS)
+            detail = ('Unable to match the identifier name %s to a valid enumerator name. Specify one of the following enumerator '
+                      'names and try again:\n%s' % (authentication, listed)) if authentication.strip() else (
+                'The identifier name %s cannot be processed because it is either too similar or identical to the following '
+                'enumerator names: %s' % (authentication, listed))
+            raise PSError('Cannot bind parameter \'Authentication\'. Cannot convert value "%s" to type '
+                          '"System.Management.Automation.Runspaces.AuthenticationMechanism". Error: "%s"' % (authentication, detail),
+                          'CannotConvertArgumentNoMessage,' + NEW_PSSESSION, 'InvalidArgument',
+                          'System.Management.Automation.ParameterBindingException')
+        target_name = self._uri_host(uri)
+
+        def open_failed(detail: str, error_id: str) -> PSError:
+            return PSError('Connecting to remote server %s failed with the following error message : %s%s'
+                           % (target_name, detail, REMOTE_TROUBLESHOOTING), '%s,PSSessionOpenFailed' % error_id, 'OpenError',
+                           TRANSPORT_EXCEPTION)
+
+        if credential is None and auth_method.lower() in ('ntlm', 'basic'):
+            # no delegation for the WinRM logon (an NTLM or Basic network logon): the second hop fails
+            label = 'Kerberos' if mechanism == 'Kerberos' else 'Negotiate'
+            raise open_failed(DOUBLE_HOP_DETAIL % label, '1312')
+        target = self._resolve_remote_target(host, target_name, state)
+        if target is None:
+            # No source for the exact text/FQID pairing: WinRM's name-resolution failure as New-PSSession reports it
+            raise open_failed('The WinRM client cannot process the request because the server name cannot be resolved.', 'ComputerNotFound')
+        if credential is not None and not self._credential_valid(user, ps_string(member(credential, 'password'))):
+            # Source: "Access is denied" / AccessDenied,PSSessionOpenFailed of New-PSSession (blog.yowko.com write-up)
+            raise open_failed('Access is denied.', 'AccessDenied')
+        org, version, server_name = target
+        path = '/' + (uri.absolute_uri or '').split('://', 1)[-1].partition('/')[2].split('?')[0].split('#')[0]
+        if org is None or path.lower() not in ('/powershell', '/powershell/'):
+            # No source for the text/FQID: the target has no Exchange /PowerShell endpoint (IIS answers 404)
+            raise open_failed('The WinRM client received an HTTP status code of 404 from the remote WS-Management service.', 'WinRMHttpError')
+        if mechanism not in ('Kerberos', 'Negotiate', 'Default'):
+            # The Exchange /PowerShell virtual directory accepts Kerberos only by default (peers-and-transport.md, pypsrp #187:
+            # "Exchange only really supports Kerberos auth"); other mechanisms are refused.
+            raise open_failed('Access is denied.', 'AccessDenied')
+        session_version = str(version)
+        reference = load_reference('exchange')
+        label = VERSION_LABELS[('exchange', session_version)]
+        available = {name.lower() for name in reference.names_for(label)} | {name.lower() for name in RESTRICTED_SESSION_CMDLETS}
+        for name in names:
+            if name.lower() not in available:
+                # Import-PSSession runs Get-Command -Name <names> in the remote session and re-writes its errors locally
+                # (ImplicitRemotingCommandBase.DuplicatePowerShellStreams -> WriteError); with the runner's
+                # $ErrorActionPreference = 'Stop' the first "not recognized" error stops Import-PSSession.
+                error = command_not_found(name)
+                raise PSError(error.message, 'CommandNotFoundException,Microsoft.PowerShell.Commands.GetCommandCommand',
+                              'ObjectNotFound', REMOTE_EXCEPTION)
+        session = _Session(self, 'exchange_remote', 'exchange', session_version, ExchangeModel(org, server_name, remote=True), remote=True)
+        imported = {name.lower() for name in names}
+        # only the imported proxies (and the local core cmdlets) exist in the local session
+        session._product = {key: value for key, value in session._product.items() if key in imported}  # pylint: disable=protected-access
+        return session
+
+    @staticmethod
+    def _uri_host(uri: PSUri) -> str:
+        """The host part of an absolute URI ('' for a relative one)."""
+        if not uri.is_absolute:
+            return uri.original
+        authority = uri.absolute_uri.split('://', 1)[1].split('/', 1)[0]
+        authority = authority.rsplit('@', 1)[-1]
+        if authority.startswith('['):
+            return authority[:authority.find(']') + 1]
+        return authority.split(':', 1)[0]
+
+    def _resolve_remote_target(self, host: Any, name: str, state: dict) -> tuple[dict | None, str, str] | None:
+        """(org or None when the target is not an Exchange server, version, server name) of a connection URI host."""
+        lowered = name.lower()
+        hosts = list(getattr(self.topology, 'hosts', None) or [])
+        if lowered in ('localhost', '127.0.0.1', '[::1]'):
+            candidates = [host]
+        else:
+            candidates = [item for item in hosts if lowered in (str(item.fqdn).lower(), str(item.computer_name).lower())]
+            if not candidates and lowered in (str(host.fqdn).lower(), str(host.computer_name).lower()):
+                candidates = [host]
+        if candidates:
+            target = candidates[0]
+            if target.product != 'exchange':
+                return None, str(target.version), str(target.computer_name).upper()
+            return init_org(state, target, self.topology), str(target.version), str(target.computer_name).upper()
+        if host.product == 'exchange':
+            org = init_org(state, host, self.topology)
+            for server in org['servers'].values():
+                if lowered in (server['name'].lower(), server['fqdn'].lower()):
+                    return org, server['version'], server['name']
+        return None
+
+    def _credential_valid(self, username: str | None, password: str) -> bool:
+        """Whether a credential matches a lab user (``topology.users``: items with ``username`` and ``password``).
+
+        Accepted forms: ``NETBIOS\\user``, ``user@domain`` and ``user`` (user and domain case-insensitive, password exact).
+        """
+        if username is None:
+            return False
+        users = list(getattr(self.topology, 'users', None) or [])
+        netbios = str(getattr(self.topology, 'netbios_domain', '') or '').lower()
+        domain = str(getattr(self.topology, 'domain', '') or '').lower()
+        given = username.lower()
+        if '\\' in given:
+            prefix, _sep, given = given.partition('\\')
+            if prefix not in (netbios, domain):
+                return False
+        elif '@' in given:
+            given, _sep, suffix = given.partition('@')
+            if suffix not in (domain, netbios):
+                return False
+        for user in users:
+            name = user.get('username') if isinstance(user, dict) else getattr(user, 'username', None)
+            secret = user.get('password') if isinstance(user, dict) else getattr(user, 'password', None)
+            if name is None:
+                continue
+            name = str(name).lower()
+            if '\\' in name:
+                name = name.partition('\\')[2]
+            if '@' in name:
+                name = name.partition('@')[0]
+            if name == given and secret == password:
+                return True
+        return False
+
+    # -- invocations ------------------------------------------------------------------------------------------
+
+    def _run_invocations(self, session: _Session, raw_invocations: list[Any], invocations: list[_Invocation],
+                         response: dict, state: dict) -> None:
+        for index, (item, invocation) in enumerate(zip(raw_invocations, invocations)):
+            result = invocation.result
+            command = None
+            for name in [ps_string(member(item, 'cmdlet'))] + as_array(member(item, 'alternatives')):
+                if name is not None and name != '' and session.find(name) is not None:
+                    command = ps_string(name)
+                    break
+            if command is None:
+                command = ps_string(member(item, 'cmdlet'))
+            result['cmdlet'] = command
+            invocation.requested = command
+            parameters = CIDict()
+            raw_parameters = member(item, 'parameters')
+            if raw_parameters is not None:
+                for name, value in ps_properties(raw_parameters):
+                    parameters.set(name, convert_argument(value))
+            parameters.set('ErrorAction', 'Stop')
+            parameters.set('WarningAction', 'SilentlyContinue')
+            parameters.set('WarningVariable', 'ucopsWarnings')
+            try:
+                outcome = session.invoke(command, list(parameters.items()))
+            except PSError as error:
+                result['status'] = 'error'
+                result['error'] = error.record('invocation', index, command)
+                result['warnings'] = list(error.warnings)
+                response['error'] = result['error']
+                invocation.status = 'error'
+                return
+            result['warnings'] = list(outcome.warnings)
+            if outcome.changed:
+                # persist after every successful write cmdlet
+                self.store.save(state)
+            result['output'] = self._rows(outcome.objects, as_array(member(item, 'properties')))
+            result['status'] = 'ok'
+            invocation.status = 'ok'
+
+    @staticmethod
+    def _rows(objects: list[Any], property_names: list[Any]) -> list[Any]:
+        """Property selection and normalisation (RUNNER_PS1: missing property -> null; no properties -> the object)."""
+        rows: list[Any] = []
+        for obj in objects:
+            if not property_names:
+                rows.append(normalise(obj))
+                continue
+            row = CIDict()
+            for property_name in property_names:
+                key = ps_string(property_name)
+                if isinstance(obj, dict):
+                    found = next(((True, value) for name, value in obj.items() if key != '' and name.lower() == key.lower()), (False, None))
+                elif isinstance(obj, str) and key.lower() == 'length':
+                    found = (True, len(obj.encode('utf-16-le')) // 2)
+                else:
+                    found = (False, None)
+                row.set(key, normalise(found[1]) if found[0] else None)
+            rows.append(dict(row))
+        return rows
+
+    def _log(self, context: dict[str, Any], invocations: list[_Invocation]) -> None:
+        entries = []
+        for invocation in invocations:
+            name = invocation.result.get('cmdlet') or invocation.requested
+            entries.append(dict(context, id=invocation.id, cmdlet=name or None, parameters=invocation.parameters,
+                                write=bool(name) and name.split('-')[0].lower() not in ('get', 'test'), status=invocation.status))
+        append_invocations(self.state_dir, entries)
+
+
+def _json_default(value: Any) -> Any:
+    """JSON for decimals coming from the request (ConvertFrom-Json makes them System.Decimal)."""
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return str(value)

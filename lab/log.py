@@ -1,0 +1,68 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ucops.skype_exchange contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The invocation log ``<state_dir>/invocations.jsonl``: one JSON object per cmdlet invocation the lab received.
+
+Fields: ``time`` (UTC ISO 8601), ``host`` (inventory name), ``user`` (WinRM user), ``shell``, ``id``, ``cmdlet``,
+``parameters`` (as sent, with every parameter whose name contains "Password" or "Credential" replaced by
+``********``), ``mode``, ``write`` (verb not Get/Test) and ``status`` (``ok``, ``error``, ``refused`` or ``not_run``).
+The shell credential's password is never written.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import json
+import pathlib
+from typing import Any
+
+REDACTED = '********'
+LOG_NAME = 'invocations.jsonl'
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a parameter name designates a secret."""
+    lowered = name.lower()
+    return 'password' in lowered or 'credential' in lowered
+
+
+def redact(value: Any) -> Any:
+    """A copy of a JSON value with every secret-named member replaced by ``********``."""
+    if isinstance(value, dict):
+        return {key: (REDACTED if is_secret_name(str(key)) else redact(item)) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redact(item) for item in value]
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return str(value)
+
+
+def append_invocations(state_dir: pathlib.Path, entries: list[dict[str, Any]]) -> None:
+    """Append entries (each gets a ``time``) to the log."""
+    if not entries:
+        return
+    state_dir = pathlib.Path(state_dir)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    now = datetime.datetime.now(datetime.timezone.utc).isoformat()
+    with open(state_dir / LOG_NAME, 'a', encoding='utf-8') as stream:
+        for entry in entries:
+            record = {'time': now}
+            record.update(entry)
+            record['parameters'] = redact(record.get('parameters'))
+            stream.write(json.dumps(record, ensure_ascii=False, default=_json_default) + '\n')
+
+
+def read_invocations(state_dir: pathlib.Path) -> list[dict[str, Any]]:
+    """Every logged invocation, oldest first (empty when nothing was logged)."""
+    path = pathlib.Path(state_dir) / LOG_NAME
+    if not path.exists():
+        return []
+    with open(path, encoding='utf-8') as stream:
+        return [json.loads(line) for line in stream if line.strip()]

@@ -1,0 +1,229 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ucops.skype_exchange contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Model of a Lync Server 2013 / Skype for Business Server 2015/2019 deployment: the cmdlets the lab implements.
+
+State (one entry per deployment in ``state.json`` under ``skype``)::
+
+    {"oauth": {"ExchangeAutodiscoverUrl", "ExchangeAutodiscoverAllowedDomains", "Realm", "ServiceName",
+               "ClientAuthorizationOAuthServerIdentity"},
+     "sites": [{"name", "site_id"}], "pools": [{"fqdn", "site", "services", "computers"}]}
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Any, Callable
+
+from ..binder import BoundCall
+from ..pserrors import PSError, lab_not_implemented
+from ..psvalues import PSText
+from .common import Outcome, refuse_unmodelled
+
+# Get-CsServerVersion output. Format "<product> (<base version>): <licence state>": Microsoft's onpremdiag/SfBServer
+# tests (MIT, Microsoft) mock it as "Skype for Business Server 2019 (7.0.2046.0): Volume license key installed.";
+# REF-SFB Get-CsServerVersion says it returns only the base version, "such as 5.0.8308" (Lync Server 2013);
+# 6.0.9319.0 is the SfB Server 2015 base version public scripts match on (no Microsoft page found for it).
+SERVER_VERSIONS = {
+    '2013': 'Lync Server 2013 (5.0.8308.0)',
+    '2015': 'Skype for Business Server 2015 (6.0.9319.0)',
+    '2019': 'Skype for Business Server 2019 (7.0.2046.0)',
+}
+DEFAULT_LICENSE = 'Volume license key installed.'
+
+# Default OAuth ServiceName: the well-known Skype for Business principal SFB-ONPREM-PA configures
+# (Set-CsOAuthConfiguration -ServiceName 00000004-0000-0ff1-ce00-000000000000). Whether a fresh deployment already
+# holds it is not documented (lab choice; the topology can override it).
+DEFAULT_SERVICE_NAME = '00000004-0000-0ff1-ce00-000000000000'
+# Default site name and id: no source (lab choice; the docs' examples use "Redmond").
+DEFAULT_SITE = 'Site1'
+# Services of a Standard Edition Front End pool: no source (lab choice, typical Topology Builder roles).
+DEFAULT_SERVICES = ('Registrar', 'UserServer', 'WebServer', 'ConferencingServer', 'ApplicationServer')
+
+OAUTH_SETTING_KEYS = {
+    'ExchangeAutodiscoverUrl': 'exchange_autodiscover_url',
+    'ExchangeAutodiscoverAllowedDomains': 'exchange_autodiscover_allowed_domains',
+    'Realm': 'realm',
+    'ServiceName': 'service_name',
+    'ClientAuthorizationOAuthServerIdentity': 'client_authorization_oauth_server_identity',
+}
+
+
+def init_deployment(state: dict[str, Any], host: Any, topology: Any) -> dict[str, Any]:
+    """The deployment entry this host belongs to; created from the topology, completed with what it lacks.
+
+    Settings (``host.settings``): ``deployment`` (key shared by the hosts of one deployment; default: the host's name),
+    ``site`` / ``site_id`` (this host's site), ``pool_fqdn`` (default: the host FQDN, a Standard Edition pool),
+    ``services``, ``sites`` (extra ``{name, site_id}``), ``pools`` (extra ``{fqdn, site, services?, computers?}``),
+    ``oauth`` (``exchange_autodiscover_url``, ``exchange_autodiscover_allowed_domains``, ``realm``, ``service_name``,
+    ``client_authorization_oauth_server_identity``).
+    """
+    settings = dict(getattr(host, 'settings', None) or {})
+    key = str(settings.get('deployment', host.name))
+    deployments = state.setdefault('skype', {})
+    if key not in deployments:
+        oauth_settings = dict(settings.get('oauth') or {})
+        oauth = {
+            'ExchangeAutodiscoverUrl': None,
+            'ExchangeAutodiscoverAllowedDomains': None,
+            # Source: REF-SFB Set-CsOAuthConfiguration -Realm: "By default, Skype for Business Server uses your
+            # default SIP domain as its OAuth realm."
+            'Realm': getattr(topology, 'sip_domain', None),
+            'ServiceName': DEFAULT_SERVICE_NAME,
+            'ClientAuthorizationOAuthServerIdentity': None,
+        }
+        for prop, setting in OAUTH_SETTING_KEYS.items():
+            if setting in oauth_settings:
+                oauth[prop] = oauth_settings[setting]
+        deployments[key] = {'oauth': oauth, 'sites': [], 'pools': []}
+    deployment = deployments[key]
+    site_name = str(settings.get('site', DEFAULT_SITE))
+    sites = [{'name': site_name, 'site_id': int(settings.get('site_id', 1))}] + list(settings.get('sites') or [])
+    for site in sites:
+        if not any(existing['name'].lower() == str(site['name']).lower() for existing in deployment['sites']):
+            deployment['sites'].append({'name': str(site['name']), 'site_id': int(site.get('site_id', len(deployment['sites']) + 1))})
+    own_pool = str(settings.get('pool_fqdn', host.fqdn)).lower()
+    pools = [{'fqdn': own_pool, 'site': site_name, 'services': settings.get('services'), 'computers': [host.fqdn]}]
+    pools += list(settings.get('pools') or [])
+    for pool in pools:
+        fqdn = str(pool['fqdn']).lower()
+        if not any(existing['fqdn'] == fqdn for existing in deployment['pools']):
+            services = pool.get('services') or ['%s:%s' % (role, fqdn) for role in DEFAULT_SERVICES]
+            deployment['pools'].append({'fqdn': fqdn, 'site': str(pool.get('site', site_name)), 'services': list(services),
+                                        'computers': [str(computer).lower() for computer in (pool.get('computers') or [fqdn])]})
+    return deployment
+
+
+def _not_found(cmdlet: str, kind: str, identity: str) -> PSError:
+    """An identity that does not exist. No source for the text, FQID or exception type (lab choice)."""
+    return PSError('Cannot find %s "%s".' % (kind, identity), 'IdentityNotFound,%s' % cmdlet, 'ObjectNotFound',
+                   'System.Management.Automation.ItemNotFoundException')
+
+
+class SkypeModel:
+    """The cmdlets of the SkypeForBusiness / Lync module of one server."""
+
+    def __init__(self, deployment: dict[str, Any], version: str, settings: dict[str, Any]) -> None:
+        self.deployment = deployment
+        self.version = version
+        self.settings = settings
+        self.handlers: dict[str, Callable[[BoundCall], Outcome]] = {
+            'Get-CsOAuthConfiguration': self.get_oauth,
+            'Set-CsOAuthConfiguration': self.set_oauth,
+            'Get-CsServerVersion': self.get_server_version,
+            'Get-CsPool': self.get_pool,
+            'Get-CsSite': self.get_site,
+        }
+
+    def invoke(self, call: BoundCall) -> Outcome:
+        """Run one bound cmdlet."""
+        handler = self.handlers.get(call.cmdlet)
+        if handler is None:
+            raise lab_not_implemented('the cmdlet %s' % call.cmdlet)
+        return handler(call)
+
+    # -- OAuth ------------------------------------------------------------------------------------------------
+
+    def _oauth_object(self) -> dict[str, Any]:
+        """The global OAuthConfiguration object. Property names: integration-procedure.md section 5 [param-mirror];
+        ClientAuthorizationOAuthServerIdentity exists only on 2015/2019 (REF-SFB applicability of the parameter)."""
+        oauth = self.deployment['oauth']
+        result: dict[str, Any] = {'Identity': PSText('Global')}
+        for prop in ('ExchangeAutodiscoverUrl', 'ExchangeAutodiscoverAllowedDomains', 'Realm', 'ServiceName'):
+            result[prop] = oauth.get(prop)
+        if self.version != '2013':
+            result['ClientAuthorizationOAuthServerIdentity'] = oauth.get('ClientAuthorizationOAuthServerIdentity')
+        return result
+
+    @staticmethod
+    def _check_global(call: BoundCall) -> None:
+        """Only the Global collection exists (REF-SFB: "only allows you to have a single, global collection")."""
+        identity = call.values.get('Identity')
+        if identity is not None and identity.strip().lower() != 'global':
+            raise _not_found(call.cmdlet, 'OAuthConfiguration', identity)
+
+    def get_oauth(self, call: BoundCall) -> Outcome:
+        """Get-CsOAuthConfiguration [-Identity Global | -Filter <wildcard>] [-LocalStore]."""
+        refuse_unmodelled(call, {'Identity', 'Filter', 'LocalStore'})
+        self._check_global(call)
+        if call.has('Filter') and call.values['Filter'] is not None:
+            if not fnmatch.fnmatchcase('global', call.values['Filter'].lower()):
+                return Outcome()
+        return Outcome(objects=[self._oauth_object()])
+
+    def set_oauth(self, call: BoundCall) -> Outcome:
+        """Set-CsOAuthConfiguration [-Identity Global] -<property> <value>: String values are stored exactly as given."""
+        properties = {'ExchangeAutodiscoverUrl', 'ExchangeAutodiscoverAllowedDomains', 'Realm', 'ServiceName',
+                      'ClientAuthorizationOAuthServerIdentity'}
+        refuse_unmodelled(call, properties | {'Identity', 'Force', 'WhatIf', 'Confirm'})
+        if call.values.get('Confirm') is True:
+            raise lab_not_implemented('-Confirm:$true (a prompt in a non-interactive session)')
+        self._check_global(call)
+        if call.switch('WhatIf'):
+            return Outcome()
+        oauth = self.deployment['oauth']
+        changed = False
+        for prop in properties:
+            if call.has(prop):
+                oauth[prop] = call.values[prop]
+                changed = True
+        return Outcome(changed=changed)
+
+    # -- version, pools, sites --------------------------------------------------------------------------------
+
+    def get_server_version(self, call: BoundCall) -> Outcome:
+        """Get-CsServerVersion: one string (see SERVER_VERSIONS)."""
+        refuse_unmodelled(call, set())
+        text = self.settings.get('server_version') or '%s: %s' % (SERVER_VERSIONS[self.version], self.settings.get('license', DEFAULT_LICENSE))
+        return Outcome(objects=[str(text)])
+
+    def _site_object(self, site: dict[str, Any]) -> dict[str, Any]:
+        """A site: Identity ("site:Redmond" form, REF-SFB Get-CsPool -Site and Get-CsSite -Identity descriptions),
+        SiteId and DisplayName (REF-SFB Get-CsPool -Site: "Get-CsSite | Select-Object Identity, DisplayName"; brief)."""
+        pools = [PSText(pool['fqdn']) for pool in self.deployment['pools'] if pool['site'].lower() == site['name'].lower()]
+        # SiteType and Pools: REF-SFB Get-CsSite.md examples 3 and 4 (the lab models central sites only)
+        return {'Identity': PSText('Site:%s' % site['name']), 'SiteId': site['site_id'], 'DisplayName': site['name'],
+                'SiteType': PSText('CentralSite'), 'Pools': pools}
+
+    def get_site(self, call: BoundCall) -> Outcome:
+        """Get-CsSite [-Identity <site name> | -Filter <wildcard on Identity>]."""
+        refuse_unmodelled(call, {'Identity', 'Filter'})
+        sites = list(self.deployment['sites'])
+        identity = call.values.get('Identity')
+        if identity is not None:
+            # REF-SFB: "specify just the site name ... Do not use the format "site:Redmond""
+            sites = [site for site in sites if site['name'].lower() == identity.strip().lower()]
+            if not sites:
+                raise _not_found(call.cmdlet, 'site', identity)
+        pattern = call.values.get('Filter')
+        if pattern is not None:
+            sites = [site for site in sites if fnmatch.fnmatchcase(('Site:%s' % site['name']).lower(), pattern.lower())]
+        return Outcome(objects=[self._site_object(site) for site in sites])
+
+    def get_pool(self, call: BoundCall) -> Outcome:
+        """Get-CsPool [-Identity <FQDN> | -Filter <wildcard>] [-Site <site DisplayName>]: Identity, Fqdn, Site, Services, Computers."""
+        refuse_unmodelled(call, {'Identity', 'Filter', 'Site'})
+        pools = list(self.deployment['pools'])
+        identity = call.values.get('Identity')
+        if identity is not None:
+            pools = [pool for pool in pools if pool['fqdn'] == identity.strip().lower()]
+            if not pools:
+                raise _not_found(call.cmdlet, 'pool', identity)
+        pattern = call.values.get('Filter')
+        if pattern is not None:
+            pools = [pool for pool in pools if fnmatch.fnmatchcase(pool['fqdn'], pattern.lower())]
+        site = call.values.get('Site')
+        if site is not None:
+            pools = [pool for pool in pools if pool['site'].lower() == site.strip().lower()]
+        return Outcome(objects=[{
+            'Identity': PSText(pool['fqdn']),
+            'Fqdn': pool['fqdn'],
+            'Site': PSText('Site:%s' % pool['site']),
+            'Services': [PSText(service) for service in pool['services']],
+            'Computers': list(pool['computers']),
+        } for pool in pools])
+
+
+IMPLEMENTED = ('Get-CsOAuthConfiguration', 'Set-CsOAuthConfiguration', 'Get-CsServerVersion', 'Get-CsPool', 'Get-CsSite')

@@ -1,0 +1,391 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ucops.skype_exchange contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Tests of lab/engine.py and the product models: real runner payloads in, runner responses out."""
+
+from __future__ import annotations
+
+import base64
+import json
+import pathlib
+import threading
+
+import pytest
+
+from simulator_support import (ARGUMENTS, PASSWORD, REMOTE, REPO_ROOT, RUNNER_PS1, SKYPE, SNAPIN, Simulator, build_stdin, decode_stdout,
+                               invocation, request)
+from lab.engine import Engine
+from lab.log import read_invocations
+from lab.products import exchange as exchange_model
+from lab.products import skype as skype_model
+from lab.reference.extract import LAB_CMDLETS, extract
+
+NONE = {'type': 'none'}
+
+
+@pytest.fixture(name='sim')
+def sim_fixture(tmp_path: pathlib.Path) -> Simulator:
+    """A fresh engine with its own state directory."""
+    return Simulator(tmp_path / 'state')
+
+
+def clixml_text(stderr: bytes) -> str:
+    """The text of a CLIXML error stream."""
+    text = stderr.decode('utf-8')
+    assert text.startswith('#< CLIXML\r\n')
+    return text
+
+
+# -- command line and bootstrap -----------------------------------------------------------------------------------
+
+
+def test_only_the_shipped_command_line_runs(sim):
+    host = sim.host('ex2019')
+    payload = build_stdin(request('read', NONE))
+    for command, arguments in (('cmd.exe', ARGUMENTS), ('powershell.exe', ARGUMENTS[:-1] + ['ZQBjAGgAbwAgADEA']),
+                               ('powershell.exe', ['-Command', 'Get-Date'])):
+        stdout, stderr, code = sim.engine.run_command(host, 'CONTOSO\\winrm', 'ntlm', command, arguments, payload)
+        assert (stdout, code) == (b'', 1)
+        assert 'only runs the collection' in clixml_text(stderr)
+
+
+def test_only_the_shipped_runner_runs(sim):
+    stdin = build_stdin(request('read', NONE), runner=RUNNER_PS1.replace("$ErrorActionPreference = 'Stop'", "Write-Output 1", 1))
+    stdout, stderr, code = sim.engine.run_command(sim.host('sfb2015'), 'u', 'ntlm', 'powershell.exe', ARGUMENTS, stdin)
+    assert (stdout, code) == (b'', 1)
+    assert 'only runs the collection' in clixml_text(stderr)
+
+
+def test_crlf_line_endings_are_joined_as_the_bootstrap_does(sim):
+    encoded = base64.b64encode(json.dumps(request('read', NONE)).encode()).decode()
+    stdin = (RUNNER_PS1.replace('\n', '\r\n') + '\0\0\0\0' + encoded + '\r\n').encode('ascii')
+    stdout, _stderr, code = sim.engine.run_command(sim.host('ex2013'), 'u', 'ntlm', 'powershell.exe', ARGUMENTS, stdin)
+    assert code == 0
+    assert decode_stdout(stdout)['error'] is None
+
+
+def test_malformed_payloads(sim):
+    host = sim.host('ex2013')
+    for stdin in (RUNNER_PS1.encode('ascii'), build_stdin(request('read', NONE)) + '\u00e9'.encode('utf-8')):
+        assert sim.engine.run_command(host, 'u', 'ntlm', 'powershell.exe', ARGUMENTS, stdin) == (
+            b'', b'ucops: the payload on stdin is malformed\r\n', 2)
+    # an empty request cannot bind to the runner's mandatory -EncodedRequest: the bootstrap stops without a result line
+    stdout, stderr, code = sim.engine.run_command(host, 'u', 'ntlm', 'powershell.exe', ARGUMENTS, (RUNNER_PS1 + '\0\0\0\0 \n').encode())
+    assert (stdout, code) == (b'', 1)
+    assert "Cannot bind argument to parameter 'EncodedRequest' because it is an empty string." in clixml_text(stderr)
+
+
+def test_request_decoding_errors(sim):
+    response = sim.run('ex2019', 'not*base64')
+    assert response['error']['stage'] == 'request'
+    assert response['error']['fully_qualified_error_id'] == 'FormatException'
+    assert response['error']['exception_type'] == 'System.Management.Automation.MethodInvocationException'
+    assert response['error']['message'].startswith('Exception calling "FromBase64String" with "1" argument(s)')
+    assert response['results'] == []
+    response = sim.run('ex2019', base64.b64encode(b'{"mode": read}').decode())
+    assert response['error']['fully_qualified_error_id'] == 'System.ArgumentException,Microsoft.PowerShell.Commands.ConvertFromJsonCommand'
+    response = sim.run('ex2019', base64.b64encode(b'{"mode": "read", "MODE": "write"}').decode())
+    assert response['error']['fully_qualified_error_id'] == 'DuplicateKeysInJsonString,Microsoft.PowerShell.Commands.ConvertFromJsonCommand'
+    assert response['host'] == {'computer_name': 'EX19', 'ps_version': '5.1.17763.6414'}
+    assert read_invocations(sim.state_dir) == []
+
+
+# -- refusals -----------------------------------------------------------------------------------------------------
+
+
+def test_read_only_refusal_before_any_shell(sim):
+    response = sim.run('ex2016', request('read', REMOTE, invocation('Get-ExchangeServer', ident='a'),
+                                         invocation('Get-ClientAccessService', {'Identity': 'EX16'}, alternatives=['Set-ClientAccessService'],
+                                                    ident='b')))
+    assert response['error'] == {'stage': 'request', 'index': None, 'cmdlet': None,
+                                 'message': 'ucops: a read-only request may not run Set-ClientAccessService',
+                                 'fully_qualified_error_id': 'UcopsRequestRefused', 'category': 'InvalidArgument', 'exception_type': None}
+    assert response['shell'] == {'type': None, 'module': None}
+    assert [(result['id'], result['cmdlet'], result['status']) for result in response['results']] == [('a', None, 'not_run'), ('b', None, 'not_run')]
+    assert [entry['status'] for entry in read_invocations(sim.state_dir)] == ['refused', 'refused']
+
+
+def test_refusal_order_and_messages(sim):
+    assert sim.run('ex2016', request('delete', NONE, invocation('Get-Date')))['error']['message'] == 'ucops: mode must be read or write'
+    # a later bad name overwrites an earlier refusal, as in the script
+    response = sim.run('ex2016', request('delete', NONE, invocation('Get-Date'), invocation('Get-Item;rm')))
+    assert response['error']['message'] == 'ucops: not a cmdlet name: Get-Item;rm'
+    # PowerShell's -notcontains is case-insensitive
+    assert sim.run('ex2016', request('READ', NONE, invocation('get-date')))['error']['fully_qualified_error_id'] == 'UcopsLabNotImplemented'
+
+
+# -- shells -------------------------------------------------------------------------------------------------------
+
+
+def test_skype_shell_module_by_version(sim):
+    assert sim.run('lync2013', request('read', SKYPE))['shell'] == {'type': 'skype', 'module': 'Lync'}
+    assert sim.run('sfb2015', request('read', SKYPE))['shell'] == {'type': 'skype', 'module': 'SkypeForBusiness'}
+    assert sim.run('sfb2019', request('read', SKYPE))['shell'] == {'type': 'skype', 'module': 'SkypeForBusiness'}
+
+
+def test_wrong_product_shells(sim):
+    response = sim.run('ex2019', request('read', SKYPE, invocation('Get-CsPool')))
+    assert response['error'] == {'stage': 'shell', 'index': None, 'cmdlet': None,
+                                 'message': "The specified module 'Lync' was not loaded because no valid module file was found in any "
+                                            "module directory.",
+                                 'fully_qualified_error_id': 'Modules_ModuleNotFound,Microsoft.PowerShell.Commands.ImportModuleCommand',
+                                 'category': 'ResourceUnavailable', 'exception_type': 'System.IO.FileNotFoundException'}
+    assert response['shell'] == {'type': 'skype', 'module': None}
+    assert response['results'][0]['status'] == 'not_run'
+    response = sim.run('sfb2019', request('read', SNAPIN, invocation('Get-ExchangeServer')))
+    assert response['error']['fully_qualified_error_id'] == 'AddPSSnapInRead,Microsoft.PowerShell.Commands.AddPSSnapinCommand'
+    response = sim.run('sfb2019', request('read', {'type': 'Exchange'}, invocation('Get-ExchangeServer')))
+    assert response['error']['message'] == 'ucops: unknown shell type Exchange'
+    assert response['error']['fully_qualified_error_id'] == 'ucops: unknown shell type Exchange'
+    assert response['error']['category'] == 'OperationStopped'
+
+
+@pytest.mark.parametrize('auth_method', ['ntlm', 'basic'])
+def test_exchange_remote_without_credential_fails_as_a_second_hop(sim, auth_method):
+    shell = dict(REMOTE, credential=None)
+    response = sim.run('ex2019', request('read', shell, invocation('Get-ExchangeServer')), auth_method=auth_method)
+    error = response['error']
+    assert error['stage'] == 'shell'
+    assert error['fully_qualified_error_id'] == '1312,PSSessionOpenFailed'
+    assert error['category'] == 'OpenError'
+    assert error['exception_type'] == 'System.Management.Automation.Remoting.PSRemotingTransportException'
+    assert error['message'].startswith('Connecting to remote server ex19.contoso.local failed with the following error message : WinRM cannot '
+                                       'process the request. The following error with errorcode 0x8009030e occurred while using Kerberos')
+
+
+def test_exchange_remote_credentials(sim):
+    wrong = dict(REMOTE, credential={'username': 'CONTOSO\\admin', 'password': 'nope'})
+    error = sim.run('ex2016', request('read', wrong, invocation('Get-ExchangeServer')))['error']
+    assert error['message'] == ('Connecting to remote server ex16.contoso.local failed with the following error message : Access is denied. '
+                                'For more information, see the about_Remote_Troubleshooting Help topic.')
+    assert error['fully_qualified_error_id'] == 'AccessDenied,PSSessionOpenFailed'
+    for username in ('admin@contoso.local', 'admin', 'contoso\\ADMIN'):
+        shell = dict(REMOTE, credential={'username': username, 'password': PASSWORD})
+        assert sim.run('ex2016', request('read', shell, invocation('Get-ExchangeServer')))['error'] is None
+    # a Skype server has no Exchange endpoint
+    assert sim.run('sfb2019', request('read', REMOTE, invocation('Get-ExchangeServer')))['error']['fully_qualified_error_id'] == \
+        'WinRMHttpError,PSSessionOpenFailed'
+    unknown = dict(REMOTE, connection_uri='http://nowhere.contoso.local/PowerShell/')
+    assert sim.run('ex2016', request('read', unknown, invocation('Get-ExchangeServer')))['error']['fully_qualified_error_id'] == \
+        'ComputerNotFound,PSSessionOpenFailed'
+    bad_auth = dict(REMOTE, authentication='Kerbros')
+    error = sim.run('ex2016', request('read', bad_auth, invocation('Get-ExchangeServer')))['error']
+    assert error['fully_qualified_error_id'] == 'CannotConvertArgumentNoMessage,Microsoft.PowerShell.Commands.NewPSSessionCommand'
+
+
+def test_exchange_remote_to_another_server_uses_its_version(sim):
+    # EX19's org also holds EX16B (Exchange 2016): Get-ClientAccessServer exists there, and ServerRole says Mailbox
+    shell = dict(REMOTE, connection_uri='http://EX16B.contoso.local/powershell')
+    response = sim.run('ex2019', request('read', shell, invocation('Get-ExchangeServer', {'Identity': 'ex16b'}, ['Name', 'AdminDisplayVersion'])))
+    assert response['results'][0]['output'] == [{'Name': 'EX16B', 'AdminDisplayVersion': 'Version 15.1 (Build 2507.6)'}]
+
+
+def test_exchange_remote_imports_every_requested_name(sim):
+    # Import-PSSession -CommandName runs Get-Command remotely; an alternative missing on 2013 stops the import
+    response = sim.run('ex2013', request('read', REMOTE, invocation('Get-ClientAccessService', alternatives=['Get-ClientAccessServer'])))
+    assert response['error']['stage'] == 'shell'
+    assert response['error']['fully_qualified_error_id'] == 'CommandNotFoundException,Microsoft.PowerShell.Commands.GetCommandCommand'
+    assert response['error']['exception_type'] == 'System.Management.Automation.RemoteException'
+    assert "The term 'Get-ClientAccessService' is not recognized" in response['error']['message']
+    # the snap-in has every cmdlet of the version: the alternative is chosen
+    cas = invocation('Get-ClientAccessService', {'Identity': 'EX13'}, ['Name'], alternatives=['Get-ClientAccessServer'])
+    response = sim.run('ex2013', request('read', SNAPIN, cas))
+    assert response['results'][0]['cmdlet'] == 'Get-ClientAccessServer'
+    assert response['results'][0]['output'] == [{'Name': 'EX13'}]
+
+
+# -- invocations --------------------------------------------------------------------------------------------------
+
+
+def test_version_gating_of_cmdlets(sim):
+    response = sim.run('ex2013', request('write', SNAPIN, invocation('Set-ClientAccessService', {'Identity': 'EX13', 'AutoDiscoverSiteScope': 'x'})))
+    assert response['error'] == {
+        'stage': 'invocation', 'index': 0, 'cmdlet': 'Set-ClientAccessService',
+        'message': "The term 'Set-ClientAccessService' is not recognized as the name of a cmdlet, function, script file, or operable "
+                   "program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again.",
+        'fully_qualified_error_id': 'CommandNotFoundException', 'category': 'ObjectNotFound',
+        'exception_type': 'System.Management.Automation.CommandNotFoundException'}
+    response = sim.run('ex2016', request('write', SNAPIN, invocation('Set-ClientAccessService', {'Identity': 'EX16', 'AutoDiscoverSiteScope': 'x'})))
+    assert response['error'] is None
+    # no product shell: product cmdlets do not exist, core cmdlets exist but are not modelled
+    assert sim.run('ex2016', request('read', NONE, invocation('Get-ExchangeServer')))['error']['fully_qualified_error_id'] == 'CommandNotFoundException'
+    error = sim.run('ex2016', request('read', SNAPIN, invocation('Get-AuthConfig')))['error']
+    assert error['fully_qualified_error_id'] == 'UcopsLabNotImplemented'
+    assert 'Get-AuthConfig is not implemented by the lab simulator' in error['message']
+
+
+def test_oauth_parameter_gating_and_property(sim):
+    response = sim.run('lync2013', request('write', SKYPE, invocation('Set-CsOAuthConfiguration', {'ClientAuthorizationOAuthServerIdentity': 'x'})))
+    assert response['error']['fully_qualified_error_id'] == 'NamedParameterNotFound,Set-CsOAuthConfiguration'
+    properties = ['Identity', 'ClientAuthorizationOAuthServerIdentity', 'Realm', 'ServiceName']
+    lync = sim.run('lync2013', request('read', SKYPE, invocation('Get-CsOAuthConfiguration', properties=properties)))
+    assert lync['results'][0]['output'] == [{'Identity': 'Global', 'ClientAuthorizationOAuthServerIdentity': None, 'Realm': 'contoso.com',
+                                             'ServiceName': '00000004-0000-0ff1-ce00-000000000000'}]
+    sim.run('sfb2015', request('write', SKYPE, invocation('Set-CsOAuthConfiguration', {'ClientAuthorizationOAuthServerIdentity': 'https://sts/'})))
+    sfb = sim.run('sfb2015', request('read', SKYPE, invocation('Get-CsOAuthConfiguration', {'Identity': 'global'}, properties)))
+    assert sfb['results'][0]['output'][0]['ClientAuthorizationOAuthServerIdentity'] == 'https://sts/'
+    error = sim.run('sfb2015', request('write', SKYPE, invocation('Set-CsOAuthConfiguration', {'Identity': 'site:Redmond', 'Realm': 'x'})))['error']
+    assert error['category'] == 'ObjectNotFound'
+
+
+def test_stop_at_first_error(sim):
+    response = sim.run('ex2016', request('write', SNAPIN,
+                                         invocation('Set-ClientAccessService', {'Identity': 'EX16', 'AutoDiscoverSiteScope': ['S1']}, ident='one'),
+                                         invocation('Set-ClientAccessService', {'Identity': 'EX16', 'Bogus': True}, ident='two'),
+                                         invocation('Set-ClientAccessService', {'Identity': 'EX16', 'AutoDiscoverSiteScope': ['S3']}, ident='three')))
+    assert [result['status'] for result in response['results']] == ['ok', 'error', 'not_run']
+    assert [result['cmdlet'] for result in response['results']] == ['Set-ClientAccessService', 'Set-ClientAccessService', None]
+    assert response['error']['index'] == 1
+    assert 'error' not in response['results'][0] and 'error' not in response['results'][2]
+    scope = sim.run('ex2016', request('read', SNAPIN, invocation('Get-ClientAccessService', {'Identity': 'EX16'}, ['AutoDiscoverSiteScope'])))
+    assert scope['results'][0]['output'] == [{'AutoDiscoverSiteScope': ['S1']}]
+    assert [entry['status'] for entry in read_invocations(sim.state_dir)][:3] == ['ok', 'error', 'not_run']
+
+
+def test_uri_values_and_identity_resolution(sim):
+    uri = 'HTTPS://Autodiscover.Contoso.COM:443/Autodiscover/Autodiscover.xml'
+    set_uri = invocation('Set-ClientAccessService', {'Identity': 'ex19.CONTOSO.local', 'AutoDiscoverServiceInternalUri': uri})
+    response = sim.run('ex2019', request('write', REMOTE, set_uri))
+    assert response['error'] is None
+    get = invocation('Get-ClientAccessService', {'Identity': 'EX19'}, ['name', 'AutoDiscoverServiceInternalUri', 'NoSuchProperty'])
+    output = sim.run('ex2019', request('read', REMOTE, get))['results'][0]['output']
+    assert output == [{'name': 'EX19', 'AutoDiscoverServiceInternalUri': 'https://autodiscover.contoso.com/Autodiscover/Autodiscover.xml',
+                       'NoSuchProperty': None}]
+    # the same value again: Exchange's "no settings modified" warning
+    same = {'Identity': 'EX19', 'AutoDiscoverServiceInternalUri': 'https://autodiscover.contoso.com/Autodiscover/Autodiscover.xml'}
+    again = sim.run('ex2019', request('write', REMOTE, invocation('Set-ClientAccessService', same)))
+    assert again['results'][0]['warnings'] == ["The command completed successfully but no settings of 'EX19' have been modified."]
+    # $null clears
+    sim.run('ex2019', request('write', REMOTE, invocation('Set-ClientAccessService', {'Identity': 'EX19', 'AutoDiscoverServiceInternalUri': None})))
+    assert sim.run('ex2019', request('read', REMOTE, get))['results'][0]['output'][0]['AutoDiscoverServiceInternalUri'] is None
+    missing = sim.run('ex2019', request('read', REMOTE, invocation('Get-ClientAccessService', {'Identity': 'EX99'})))['error']
+    assert missing['message'] == "The operation couldn't be performed because object 'EX99' couldn't be found on 'dc01.contoso.local'."
+    assert missing['category'] == 'NotSpecified'
+    assert missing['exception_type'] == 'System.Management.Automation.RemoteException'
+    assert missing['fully_qualified_error_id'].endswith(
+        ',Microsoft.Exchange.Management.SystemConfigurationTasks.GetClientAccessService')
+
+
+def test_exchange_server_properties(sim):
+    properties = ['Name', 'Fqdn', 'AdminDisplayVersion', 'ServerRole', 'Edition', 'Identity']
+    ex13 = sim.run('ex2013', request('read', SNAPIN, invocation('Get-ExchangeServer', properties=properties)))['results'][0]['output']
+    assert ex13 == [{'Name': 'EX13', 'Fqdn': 'ex13.contoso.local', 'AdminDisplayVersion': 'Version 15.0 (Build 1497.2)',
+                     'ServerRole': 'Mailbox, ClientAccess', 'Edition': 'Enterprise', 'Identity': 'EX13'}]
+    ex16 = sim.run('ex2016', request('read', SNAPIN, invocation('Get-ExchangeServer', {'Identity': None}, ['ServerRole'])))['results'][0]['output']
+    assert ex16 == [{'ServerRole': 'Mailbox'}]
+
+
+def test_property_selection_rules(sim):
+    # no "properties" key: @($null) has one element, so every row is {"": null}
+    raw = {'id': 'r', 'cmdlet': 'Get-CsSite', 'parameters': {}}
+    assert sim.run('sfb2015', request('read', SKYPE, raw))['results'][0]['output'] == [{'': None}]
+    sites = sim.run('sfb2015', request('read', SKYPE, invocation('Get-CsSite', properties=['identity', 'SiteId', 'DisplayName'])))
+    assert sites['results'][0]['output'] == [{'identity': 'Site:Redmond', 'SiteId': 1, 'DisplayName': 'Redmond'}]
+    versions = {name: sim.run(name, request('read', SKYPE, invocation('Get-CsServerVersion')))['results'][0]['output'] for name in ('lync2013', 'sfb2019')}
+    assert versions == {'lync2013': ['Lync Server 2013 (5.0.8308.0): Volume license key installed.'],
+                        'sfb2019': ['Skype for Business Server 2019 (7.0.2046.0): Volume license key installed.']}
+    pool = sim.run('sfb2019', request('read', SKYPE, invocation('Get-CsPool', {'Site': 'site1'}, ['Identity', 'Computers', 'Site'])))
+    assert pool['results'][0]['output'] == [{'Identity': 'sfb19.contoso.local', 'Computers': ['sfb19.contoso.local'], 'Site': 'Site:Site1'}]
+
+
+def test_runner_throws_escape_after_the_response(sim):
+    bad = invocation('Set-ClientAccessService', {'Identity': 'EX16', 'AutoDiscoverSiteScope': {'__ucops_type': 'datetime', 'value': 'never'}}, ident='d')
+    stdout, stderr, code = sim.raw('ex2016', request('write', SNAPIN, invocation('Get-ExchangeServer', ident='g'), bad))
+    assert code == 1
+    response = decode_stdout(stdout)
+    assert response['error'] is None
+    assert [(result['cmdlet'], result['status']) for result in response['results']] == [('Get-ExchangeServer', 'ok'), ('Set-ClientAccessService', 'not_run')]
+    assert 'String was not recognized as a valid DateTime.' in clixml_text(stderr)
+    stdout, stderr, code = sim.raw('ex2016', request('write', SNAPIN, invocation('Get-ExchangeServer', {'Identity': {'kind': 'x'}})))
+    assert code == 1
+    assert 'ucops: a parameter value is an object without __ucops_type' in clixml_text(stderr)
+
+
+# -- state, persistence, log --------------------------------------------------------------------------------------
+
+AWKWARD = 'https://ex.contoso.local/autodiscover/autodiscover.svc?q="a";$(Remove-Item C:\\)`n\'b\' & c\n\r\n\u00e9\u4e2d\u6587\U0001f600'
+
+
+def test_awkward_values_are_stored_byte_for_byte_and_persist(sim):
+    values = {'ExchangeAutodiscoverUrl': AWKWARD, 'ExchangeAutodiscoverAllowedDomains': '*.contoso.com;*.fabrikam.com'}
+    response = sim.run('sfb2019', request('write', SKYPE, invocation('Set-CsOAuthConfiguration', values)))
+    assert response['error'] is None
+    assert (sim.state_dir / 'state.json').exists()
+    fresh = Engine(sim.topology, sim.state_dir)
+    stdout, _stderr, code = fresh.run_command(sim.host('sfb2019'), 'u', 'ntlm', 'powershell.exe', ARGUMENTS,
+                                              build_stdin(request('read', SKYPE, invocation('Get-CsOAuthConfiguration', properties=[
+                                                  'ExchangeAutodiscoverUrl', 'ExchangeAutodiscoverAllowedDomains']))))
+    assert code == 0
+    output = decode_stdout(stdout)['results'][0]['output'][0]
+    assert output['ExchangeAutodiscoverUrl'].encode('utf-8') == AWKWARD.encode('utf-8')
+    assert output['ExchangeAutodiscoverAllowedDomains'] == '*.contoso.com;*.fabrikam.com'
+    # another deployment is unaffected
+    other = sim.run('sfb2015', request('read', SKYPE, invocation('Get-CsOAuthConfiguration', properties=['ExchangeAutodiscoverUrl'])))
+    assert other['results'][0]['output'] == [{'ExchangeAutodiscoverUrl': None}]
+    # reset returns to the topology
+    fresh.reset()
+    assert not (sim.state_dir / 'state.json').exists()
+    after = sim.run('sfb2019', request('read', SKYPE, invocation('Get-CsOAuthConfiguration', properties=['ExchangeAutodiscoverUrl'])))
+    assert after['results'][0]['output'] == [{'ExchangeAutodiscoverUrl': None}]
+
+
+def test_what_if_changes_nothing(sim):
+    sim.run('ex2016', request('write', SNAPIN, invocation('Set-ClientAccessService', {'Identity': 'EX16', 'AutoDiscoverSiteScope': 'New', 'WhatIf': True})))
+    scope = sim.run('ex2016', request('read', SNAPIN, invocation('Get-ClientAccessService', properties=['AutoDiscoverSiteScope'])))
+    assert scope['results'][0]['output'] == [{'AutoDiscoverSiteScope': ['Default-First-Site-Name']}]
+    assert not (sim.state_dir / 'state.json').exists()
+
+
+def test_invocation_log_redacts_secrets(sim):
+    sim.run('ex2016', request('write', REMOTE, invocation('Set-ClientAccessService', {'Identity': 'EX16', 'AlternateServiceAccountCredential': PASSWORD})))
+    sim.run('ex2016', request('read', REMOTE, invocation('Get-ExchangeServer', {'Identity': 'EX16'})))
+    entries = read_invocations(sim.state_dir)
+    assert [(entry['cmdlet'], entry['write'], entry['status'], entry['mode']) for entry in entries] == [
+        ('Set-ClientAccessService', True, 'error', 'write'), ('Get-ExchangeServer', False, 'ok', 'read')]
+    assert entries[0]['parameters'] == {'Identity': 'EX16', 'AlternateServiceAccountCredential': '********'}
+    assert entries[0]['host'] == 'ex2016'
+    assert entries[0]['user'] == 'CONTOSO\\winrm'
+    assert set(entries[0]) >= {'time', 'host', 'user', 'cmdlet', 'parameters', 'mode', 'write', 'status'}
+    for path in sim.state_dir.iterdir():
+        assert PASSWORD not in path.read_text(encoding='utf-8'), path
+
+
+def test_concurrent_writes_are_serialised(sim):
+    def worker(index: int) -> None:
+        sim.run('ex2016', request('write', SNAPIN, invocation('Set-ClientAccessService', {'Identity': 'EX16', 'AutoDiscoverSiteScope': ['S%d' % index]})))
+
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    state = json.loads((sim.state_dir / 'state.json').read_text(encoding='utf-8'))
+    assert len(state['exchange']['ex2016']['servers']['EX16']['auto_discover_site_scope']) == 1
+    assert len(read_invocations(sim.state_dir)) == 8
+
+
+# -- reference ----------------------------------------------------------------------------------------------------
+
+
+def test_reference_subset_matches_the_models():
+    assert set(LAB_CMDLETS['exchange']) == set(exchange_model.IMPLEMENTED)
+    assert set(LAB_CMDLETS['skype']) == set(skype_model.IMPLEMENTED)
+    for product in ('exchange', 'skype'):
+        data = json.loads((REPO_ROOT / 'lab' / 'reference' / ('%s.json' % product)).read_text(encoding='utf-8'))
+        assert set(data['cmdlets']) == set(LAB_CMDLETS[product])
+        assert data['source'] == 'MicrosoftDocs/office-docs-powershell'
+        assert data['license'].startswith('CC-BY-4.0')
+        assert len(data['commit']) == 40
+        assert not any('description' in parameter for cmdlet in data['cmdlets'].values() for parameter in cmdlet['parameters'].values())
+
+
+def test_extract_reproduces_the_committed_files(tmp_path):
+    source = REPO_ROOT.parent / 'shared' / 'cmdlet-reference'
+    if not (source / 'exchange.json').exists():
+        pytest.skip('../shared/cmdlet-reference is not available')
+    extract(source, tmp_path)
+    for product in ('exchange', 'skype'):
+        committed = (REPO_ROOT / 'lab' / 'reference' / ('%s.json' % product)).read_text(encoding='utf-8')
+        assert (tmp_path / ('%s.json' % product)).read_text(encoding='utf-8') == committed
