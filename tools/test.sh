@@ -103,10 +103,13 @@ step_galaxy_importer() {
     [[ -n $artifact ]] || ucops_die "ansible-galaxy collection build made no artifact"
     cd "$dist"
     # Galaxy's import checks (artifact integrity, galaxy.yml schema, ansible-doc of every plugin,
-    # ansible-lint, changelog). Errors fail the step; warnings are printed for the reader.
-    PATH="$VENV/bin:$PATH" "$VENV/bin/python" -m galaxy_importer.main "$artifact" | tee importer.log
-    if grep -q '^ERROR' importer.log; then
-        ucops_die "galaxy-importer reported errors"
+    # ansible-lint, changelog). Its warnings are what users see on the collection's Galaxy page, and some
+    # errors (ansible-doc failures) do not change its exit status: both fail the step.
+    PATH="$VENV/bin:$PATH" "$VENV/bin/python" -m galaxy_importer.main "$artifact" 2>&1 | tee importer.log
+    if grep -Eq '^(ERROR|WARNING):' importer.log; then
+        printf '\ngalaxy-importer findings:\n'
+        grep -E '^(ERROR|WARNING):' importer.log
+        ucops_die "galaxy-importer reported errors or warnings"
     fi
 }
 
