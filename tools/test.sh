@@ -68,6 +68,7 @@ step_changelog() {
     cd "$UCOPS_ROOT"
     "$VENV/bin/antsibull-changelog" lint
     "$VENV/bin/antsibull-changelog" lint-changelog-yaml changelogs/changelog.yaml
+    echo "antsibull-changelog: fragments and changelogs/changelog.yaml are valid"
 }
 
 step_shellcheck() {
