@@ -22,27 +22,33 @@ ucops_die() {
 }
 
 # Print the path of a working interpreter for the given version (e.g. 3.11), or return 1.
-# Candidates: $UCOPS_PYTHON_<MAJOR><MINOR>, pythonX.Y on PATH, pyenv's real interpreters (the pyenv shims
-# of non-global versions fail, so they are run to check them), /usr/local/bin and /usr/bin.
+# Candidates, in order: $UCOPS_PYTHON_<MAJOR><MINOR>, pyenv's real interpreters, pythonX.Y on PATH (pyenv
+# shims of non-global versions fail, so every candidate is run to check it), /usr/local/bin, /usr/bin.
 ucops_find_python() {
-    local version=$1 override_name candidate pyenv_root
+    local version=$1 override_name candidate
     local -a candidates=()
     override_name="UCOPS_PYTHON_${version//./}"
     if [[ -n ${!override_name:-} ]]; then
         candidates+=("${!override_name}")
     fi
+    local -a pyenv_roots=()
+    [[ -n ${PYENV_ROOT:-} ]] && pyenv_roots+=("$PYENV_ROOT")
+    if command -v pyenv >/dev/null 2>&1; then
+        pyenv_roots+=("$(pyenv root 2>/dev/null || true)")
+        # <root>/bin/pyenv links to <root>/libexec/pyenv
+        pyenv_roots+=("$(dirname "$(dirname "$(readlink -f "$(command -v pyenv)")")")")
+    fi
+    pyenv_roots+=("$HOME/.pyenv")
+    local root path
+    for root in "${pyenv_roots[@]}"; do
+        [[ -n $root ]] || continue
+        for path in "$root"/versions/"$version"*/bin/"python$version"; do
+            [[ -x $path ]] && candidates+=("$path")
+        done
+    done
     if command -v "python$version" >/dev/null 2>&1; then
         candidates+=("$(command -v "python$version")")
     fi
-    pyenv_root=${PYENV_ROOT:-}
-    if [[ -z $pyenv_root ]] && command -v pyenv >/dev/null 2>&1; then
-        pyenv_root=$(pyenv root 2>/dev/null || true)
-    fi
-    [[ -n $pyenv_root ]] || pyenv_root="$HOME/.pyenv"
-    local path
-    for path in "$pyenv_root"/versions/"$version"*/bin/"python$version"; do
-        [[ -x $path ]] && candidates+=("$path")
-    done
     candidates+=("/usr/local/bin/python$version" "/usr/bin/python$version")
     for candidate in "${candidates[@]}"; do
         [[ -x $candidate ]] || continue
