@@ -243,7 +243,8 @@ def main():
         if response.warnings():
             result['warnings'] = response.warnings()
         if module._diff:
-            result['diff'] = {'before': before, 'after': dict((name, after.get(name, before[name])) for name in before)}
+            result['diff'] = {'before': dict((name, report(name, before[name])) for name in sorted(before)),
+                              'after': dict((name, report(name, after.get(name, before[name]))) for name in sorted(before))}
         return result
 
     module.run(work)
