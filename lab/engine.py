@@ -36,7 +36,7 @@ from .products.exchange import ExchangeModel, init_org
 from .products.skype import SkypeModel, init_deployment
 from .pserrors import (METHOD_INVOCATION_EXCEPTION, PARAMETER_BINDING_VALIDATION_EXCEPTION, REMOTE_EXCEPTION, RUNTIME_EXCEPTION,
                        PSError, command_not_found, lab_not_implemented, thrown_string)
-from .psvalues import PSUri, UriFormatError, normalise, parse_uri, ps_is_true, ps_string
+from .psvalues import PSObject, PSUri, UriFormatError, normalise, parse_uri, ps_is_true, ps_string
 from .state import StateStore
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -299,7 +299,6 @@ class _Session:
         self.version = version
         self.model = model
         self.remote = remote
-        self.changed = False
         self._core = {name.lower(): name for name in CORE_CMDLETS}
         self._product: dict[str, str] = {}
         if product is not None and version is not None:
@@ -307,6 +306,11 @@ class _Session:
             self.reference = reference
             self.binder = Binder(reference, VERSION_LABELS[(product, version)], remote_proxy=remote)
             self._product = {name.lower(): name for name in reference.names_for(VERSION_LABELS[(product, version)])}
+
+    def restrict_to(self, names: list[str]) -> None:
+        """Keep only the named product commands (Import-PSSession -CommandName imports nothing else)."""
+        imported = {name.lower() for name in names}
+        self._product = {key: value for key, value in self._product.items() if key in imported}
 
     def find(self, name: Any) -> str | None:
         """``Get-Command -Name $name``: the canonical name, or None."""
@@ -331,10 +335,7 @@ class _Session:
         if canonical not in self.reference.cmdlets:
             raise lab_not_implemented('the cmdlet %s' % canonical)
         call = self.binder.bind(canonical, arguments)
-        outcome = self.model.invoke(call)
-        if outcome.changed:
-            self.changed = True
-        return outcome
+        return self.model.invoke(call)
 
 
 class Engine:
@@ -606,9 +607,8 @@ class Engine:
                 raise PSError(error.message, 'CommandNotFoundException,Microsoft.PowerShell.Commands.GetCommandCommand',
                               'ObjectNotFound', REMOTE_EXCEPTION)
         session = _Session(self, 'exchange_remote', 'exchange', session_version, ExchangeModel(org, server_name, remote=True), remote=True)
-        imported = {name.lower() for name in names}
         # only the imported proxies (and the local core cmdlets) exist in the local session
-        session._product = {key: value for key, value in session._product.items() if key in imported}  # pylint: disable=protected-access
+        session.restrict_to(names)
         return session
 
     @staticmethod
@@ -728,8 +728,8 @@ class Engine:
             row = CIDict()
             for property_name in property_names:
                 key = ps_string(property_name)
-                if isinstance(obj, dict):
-                    found = next(((True, value) for name, value in obj.items() if key != '' and name.lower() == key.lower()), (False, None))
+                if isinstance(obj, PSObject):
+                    found = obj.property(key)
                 elif isinstance(obj, str) and key.lower() == 'length':
                     found = (True, len(obj.encode('utf-16-le')) // 2)
                 else:

@@ -70,6 +70,26 @@ class PSText:
         return self.text
 
 
+@dataclasses.dataclass
+class PSObject:
+    """An object a cmdlet writes: its properties (looked up case-insensitively) and its ToString() text."""
+
+    properties: dict[str, Any]
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def property(self, name: str) -> tuple[bool, Any]:
+        """``$object.PSObject.Properties[name]``: (found, value), case-insensitive; '' never matches."""
+        if name == '':
+            return False, None
+        for key, value in self.properties.items():
+            if key.lower() == name.lower():
+                return True, value
+        return False, None
+
+
 def _escape(text: str, keep: str = '') -> str:
     """Percent-encode what System.Uri escapes in AbsoluteUri: unwise ASCII, controls and non-ASCII (as UTF-8)."""
     out = []

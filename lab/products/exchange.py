@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from ..binder import BoundCall
 from ..pserrors import REMOTE_EXCEPTION, PSError, lab_not_implemented
-from ..psvalues import PSEnum, PSText, PSUri, format_datetime_en_us, parse_uri
+from ..psvalues import PSEnum, PSObject, PSText, PSUri, format_datetime_en_us, parse_uri
 from .common import Outcome, refuse_unmodelled
 
 # Builds of the simulated servers when the topology does not give one.
@@ -55,6 +55,8 @@ NO_CHANGE_WARNING = "The command completed successfully but no settings of '%s' 
 def server_record(name: str, version: str, fqdn: str, settings: dict[str, Any]) -> dict[str, Any]:
     """A server entry of the org state, with documented defaults."""
     version = str(version)
+    if version not in DEFAULT_BUILDS:
+        raise ValueError('Exchange server %s: version must be one of %s (got %r)' % (name, ', '.join(DEFAULT_BUILDS), version))
     site = settings.get('site', DEFAULT_SITE)
     # Default SCP: Exchange Setup sets AutoDiscoverServiceInternalUri to https://<server FQDN>/Autodiscover/Autodiscover.xml
     # and the site scope to the server's site (no source in the shared docs: Setup behaviour; the topology can set
@@ -91,7 +93,9 @@ def init_org(state: dict[str, Any], host: Any, topology: Any) -> dict[str, Any]:
     own_name = str(host.computer_name).upper()
     if own_name not in servers:
         servers[own_name] = server_record(own_name, host.version, host.fqdn, settings)
-    for extra in settings.get('servers', []) or []:
+    for index, extra in enumerate(settings.get('servers', []) or []):
+        if not isinstance(extra, dict) or 'name' not in extra or 'version' not in extra:
+            raise ValueError('host %s: settings.servers[%d] must be a mapping with name and version' % (host.name, index))
         name = str(extra['name']).upper()
         if name not in servers:
             fqdn = extra.get('fqdn') or ('%s.%s' % (name.lower(), domain) if domain else name.lower())
@@ -192,7 +196,8 @@ class ExchangeModel:
             servers = [server for server in servers if server['fqdn'].partition('.')[2] == domain]
         objects = []
         for server in servers:
-            objects.append({
+            # ToString() of an Exchange configuration object is its Identity (no source: recollection of ADObject.ToString)
+            objects.append(PSObject(text=server['name'], properties={
                 'Name': server['name'],
                 'Identity': PSText(server['name']),
                 'Fqdn': PSText(server['fqdn']),
@@ -202,18 +207,18 @@ class ExchangeModel:
                 'Edition': PSEnum('ServerEditionType', server['edition']),
                 # ADObjectId.ToString() of the site: "<domain>/Configuration/Sites/<site>"
                 'Site': PSText('%s/Configuration/Sites/%s' % (self.org.get('domain', ''), server['site'])),
-            })
+            }))
         return Outcome(objects=objects)
 
-    def _cas_object(self, server: dict[str, Any]) -> dict[str, Any]:
+    def _cas_object(self, server: dict[str, Any]) -> PSObject:
         """A ClientAccessServer / ClientAccessService object (property names: integration-procedure.md section 4)."""
-        return {
+        return PSObject(text=server['name'], properties={
             'Name': server['name'],
             'Identity': PSText(server['name']),
             'Fqdn': PSText(server['fqdn']),
             'AutoDiscoverServiceInternalUri': self._uri(server['auto_discover_service_internal_uri']),
             'AutoDiscoverSiteScope': list(server['auto_discover_site_scope']),
-        }
+        })
 
     def get_client_access(self, call: BoundCall) -> Outcome:
         """Get-ClientAccessServer / Get-ClientAccessService.

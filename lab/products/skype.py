@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from ..binder import BoundCall
 from ..pserrors import PSError, lab_not_implemented
-from ..psvalues import PSText
+from ..psvalues import PSObject, PSText
 from .common import Outcome, refuse_unmodelled
 
 # Get-CsServerVersion output. Format "<product> (<base version>): <licence state>": Microsoft's onpremdiag/SfBServer
@@ -126,7 +126,7 @@ class SkypeModel:
 
     # -- OAuth ------------------------------------------------------------------------------------------------
 
-    def _oauth_object(self) -> dict[str, Any]:
+    def _oauth_object(self) -> PSObject:
         """The global OAuthConfiguration object. Property names: integration-procedure.md section 5 [param-mirror];
         ClientAuthorizationOAuthServerIdentity exists only on 2015/2019 (REF-SFB applicability of the parameter)."""
         oauth = self.deployment['oauth']
@@ -135,7 +135,8 @@ class SkypeModel:
             result[prop] = oauth.get(prop)
         if self.version != '2013':
             result['ClientAuthorizationOAuthServerIdentity'] = oauth.get('ClientAuthorizationOAuthServerIdentity')
-        return result
+        # ToString() of the settings object: its Identity (no source: lab choice)
+        return PSObject(result, 'Global')
 
     @staticmethod
     def _check_global(call: BoundCall) -> None:
@@ -179,13 +180,14 @@ class SkypeModel:
         text = self.settings.get('server_version') or '%s: %s' % (SERVER_VERSIONS[self.version], self.settings.get('license', DEFAULT_LICENSE))
         return Outcome(objects=[str(text)])
 
-    def _site_object(self, site: dict[str, Any]) -> dict[str, Any]:
+    def _site_object(self, site: dict[str, Any]) -> PSObject:
         """A site: Identity ("site:Redmond" form, REF-SFB Get-CsPool -Site and Get-CsSite -Identity descriptions),
         SiteId and DisplayName (REF-SFB Get-CsPool -Site: "Get-CsSite | Select-Object Identity, DisplayName"; brief)."""
         pools = [PSText(pool['fqdn']) for pool in self.deployment['pools'] if pool['site'].lower() == site['name'].lower()]
         # SiteType and Pools: REF-SFB Get-CsSite.md examples 3 and 4 (the lab models central sites only)
-        return {'Identity': PSText('Site:%s' % site['name']), 'SiteId': site['site_id'], 'DisplayName': site['name'],
-                'SiteType': PSText('CentralSite'), 'Pools': pools}
+        # ToString(): the Identity (no source: lab choice)
+        return PSObject({'Identity': PSText('Site:%s' % site['name']), 'SiteId': site['site_id'], 'DisplayName': site['name'],
+                         'SiteType': PSText('CentralSite'), 'Pools': pools}, 'Site:%s' % site['name'])
 
     def get_site(self, call: BoundCall) -> Outcome:
         """Get-CsSite [-Identity <site name> | -Filter <wildcard on Identity>]."""
@@ -217,13 +219,14 @@ class SkypeModel:
         site = call.values.get('Site')
         if site is not None:
             pools = [pool for pool in pools if pool['site'].lower() == site.strip().lower()]
-        return Outcome(objects=[{
+        # ToString(): the pool FQDN (no source: lab choice)
+        return Outcome(objects=[PSObject({
             'Identity': PSText(pool['fqdn']),
             'Fqdn': pool['fqdn'],
             'Site': PSText('Site:%s' % pool['site']),
             'Services': [PSText(service) for service in pool['services']],
             'Computers': list(pool['computers']),
-        } for pool in pools])
+        }, pool['fqdn']) for pool in pools])
 
 
 IMPLEMENTED = ('Get-CsOAuthConfiguration', 'Set-CsOAuthConfiguration', 'Get-CsServerVersion', 'Get-CsPool', 'Get-CsSite')

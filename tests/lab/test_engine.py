@@ -8,9 +8,11 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import json
 import pathlib
 import threading
+import uuid
 
 import pytest
 
@@ -20,6 +22,7 @@ from lab.engine import Engine
 from lab.log import read_invocations
 from lab.products import exchange as exchange_model
 from lab.products import skype as skype_model
+from lab.psvalues import PSEnum, PSText, normalise, parse_uri
 from lab.reference.extract import LAB_CMDLETS, extract
 
 NONE = {'type': 'none'}
@@ -286,6 +289,10 @@ def test_property_selection_rules(sim):
     versions = {name: sim.run(name, request('read', SKYPE, invocation('Get-CsServerVersion')))['results'][0]['output'] for name in ('lync2013', 'sfb2019')}
     assert versions == {'lync2013': ['Lync Server 2013 (5.0.8308.0): Volume license key installed.'],
                         'sfb2019': ['Skype for Business Server 2019 (7.0.2046.0): Volume license key installed.']}
+    # no properties: the object itself, normalised (ToString() for objects, the string for strings)
+    assert sim.run('sfb2019', request('read', SKYPE, invocation('Get-CsPool')))['results'][0]['output'] == ['sfb19.contoso.local']
+    length = sim.run('sfb2019', request('read', SKYPE, invocation('Get-CsServerVersion', properties=['length', 'Name'])))
+    assert length['results'][0]['output'] == [{'length': len(versions['sfb2019'][0]), 'Name': None}]
     pool = sim.run('sfb2019', request('read', SKYPE, invocation('Get-CsPool', {'Site': 'site1'}, ['Identity', 'Computers', 'Site'])))
     assert pool['results'][0]['output'] == [{'Identity': 'sfb19.contoso.local', 'Computers': ['sfb19.contoso.local'], 'Site': 'Site:Site1'}]
 
@@ -364,6 +371,31 @@ def test_concurrent_writes_are_serialised(sim):
     state = json.loads((sim.state_dir / 'state.json').read_text(encoding='utf-8'))
     assert len(state['exchange']['ex2016']['servers']['EX16']['auto_discover_site_scope']) == 1
     assert len(read_invocations(sim.state_dir)) == 8
+
+
+# -- values -------------------------------------------------------------------------------------------------------
+
+
+def test_value_normalisation_table():
+    utc = datetime.timezone.utc
+    assert normalise(datetime.datetime(2026, 11, 26, 6, 15, 34, tzinfo=utc)) == '2026-11-26T06:15:34.0000000Z'
+    plus_one = datetime.timezone(datetime.timedelta(hours=1))
+    assert normalise(datetime.datetime(2026, 11, 26, 7, 15, 34, 123456, tzinfo=plus_one)) == '2026-11-26T06:15:34.1234560Z'
+    assert normalise(PSEnum('ServerRole', 'Mailbox, ClientAccess')) == 'Mailbox, ClientAccess'
+    assert normalise(uuid.UUID('6A8091D0-4F19-4AE7-9E44-FD1C9F5FBE19')) == '6a8091d0-4f19-4ae7-9e44-fd1c9f5fbe19'
+    assert normalise(parse_uri('HTTP://Host.Example:80')) == 'http://host.example/'
+    assert normalise(parse_uri('https://h:8443/a/./b/../c d')) == 'https://h:8443/a/c%20d'
+    assert normalise(parse_uri('relative/Path')) == 'relative/Path'
+    assert normalise(PSText('contoso.local/Configuration/Sites/S1')) == 'contoso.local/Configuration/Sites/S1'
+    assert normalise([[[[['deep']]]]]) == [[[['System.Object[]']]]]
+    assert normalise([True, 1, None, 'x']) == [True, 1, None, 'x']
+
+
+def test_datetime_wrapper_bound_to_a_string_parameter(sim):
+    value = {'__ucops_type': 'datetime', 'value': '2026-01-02T03:04:05Z'}
+    sim.run('sfb2015', request('write', SKYPE, invocation('Set-CsOAuthConfiguration', {'Realm': value})))
+    realm = sim.run('sfb2015', request('read', SKYPE, invocation('Get-CsOAuthConfiguration', properties=['Realm'])))
+    assert realm['results'][0]['output'] == [{'Realm': '1/2/2026 3:04:05 AM'}]
 
 
 # -- reference ----------------------------------------------------------------------------------------------------
