@@ -574,14 +574,16 @@ class Engine:
                            % (target_name, detail, REMOTE_TROUBLESHOOTING), '%s,PSSessionOpenFailed' % error_id, 'OpenError',
                            TRANSPORT_EXCEPTION)
 
-        if credential is None and auth_method.lower() in ('ntlm', 'basic'):
-            # no delegation for the WinRM logon (an NTLM or Basic network logon): the second hop fails
-            label = 'Kerberos' if mechanism == 'Kerberos' else 'Negotiate'
-            raise open_failed(DOUBLE_HOP_DETAIL % label, '1312')
+        # order: name resolution, then client-side credentials (the Kerberos/Negotiate token is built before anything is
+        # sent), then the server's answers
         target = self._resolve_remote_target(host, target_name, state)
         if target is None:
             # No source for the exact text/FQID pairing: WinRM's name-resolution failure as New-PSSession reports it
             raise open_failed('The WinRM client cannot process the request because the server name cannot be resolved.', 'ComputerNotFound')
+        if credential is None and auth_method.lower() in ('ntlm', 'basic'):
+            # no delegation for the WinRM logon (an NTLM or Basic network logon): the second hop fails
+            label = 'Kerberos' if mechanism == 'Kerberos' else 'Negotiate'
+            raise open_failed(DOUBLE_HOP_DETAIL % label, '1312')
         if credential is not None and not self._credential_valid(user, ps_string(member(credential, 'password'))):
             # Source: "Access is denied" / AccessDenied,PSSessionOpenFailed of New-PSSession (blog.yowko.com write-up)
             raise open_failed('Access is denied.', 'AccessDenied')
@@ -613,7 +615,7 @@ class Engine:
 
     @staticmethod
     def _uri_host(uri: PSUri) -> str:
-        """The host part of an absolute URI ('' for a relative one)."""
+        """The host part of an absolute URI (a relative one is returned whole: it resolves to no server)."""
         if not uri.is_absolute:
             return uri.original
         authority = uri.absolute_uri.split('://', 1)[1].split('/', 1)[0]
