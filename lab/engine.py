@@ -34,7 +34,7 @@ from .log import append_invocations
 from .products.common import Outcome
 from .products.exchange import ExchangeModel, init_org
 from .products.skype import SkypeModel, init_deployment
-from .pserrors import (METHOD_INVOCATION_EXCEPTION, PARAMETER_BINDING_VALIDATION_EXCEPTION, REMOTE_EXCEPTION, RUNTIME_EXCEPTION,
+from .pserrors import (METHOD_INVOCATION_EXCEPTION, PARAMETER_BINDING_VALIDATION_EXCEPTION, RUNTIME_EXCEPTION,
                        PSError, command_not_found, lab_not_implemented, thrown_string)
 from .psvalues import PSObject, PSUri, UriFormatError, normalise, parse_uri, ps_is_true, ps_string
 from .state import StateStore
@@ -600,17 +600,14 @@ class Engine:
         reference = load_reference('exchange')
         label = VERSION_LABELS[('exchange', session_version)]
         available = {name.lower() for name in reference.names_for(label)} | {name.lower() for name in RESTRICTED_SESSION_CMDLETS}
-        for name in names:
-            if name.lower() not in available:
-                # Import-PSSession runs Get-Command -Name <names> in the remote session and re-writes its errors locally
-                # (ImplicitRemotingCommandBase.DuplicatePowerShellStreams -> WriteError); with the runner's
-                # $ErrorActionPreference = 'Stop' the first "not recognized" error stops Import-PSSession.
-                error = command_not_found(name)
-                raise PSError(error.message, 'CommandNotFoundException,Microsoft.PowerShell.Commands.GetCommandCommand',
-                              'ObjectNotFound', REMOTE_EXCEPTION)
+        # Import-PSSession runs Get-Command -Name <names> in the remote session and re-writes its errors locally
+        # (ImplicitRemotingCommandBase.DuplicatePowerShellStreams -> WriteError). The runner passes
+        # -ErrorAction SilentlyContinue, so a name the server lacks is not imported and the import goes on;
+        # without it ($ErrorActionPreference = 'Stop') the first "not recognized" error would stop the import.
+        imported = [name for name in names if name.lower() in available]
         session = _Session(self, 'exchange_remote', 'exchange', session_version, ExchangeModel(org, server_name, remote=True), remote=True)
         # only the imported proxies (and the local core cmdlets) exist in the local session
-        session.restrict_to(names)
+        session.restrict_to(imported)
         return session
 
     @staticmethod

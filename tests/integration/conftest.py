@@ -82,7 +82,9 @@ class Lab:
     def module(self, pattern, module, args, *extra):
         """Run one module ad hoc with the oneline callback; returns (rc, {host: result}, output)."""
         command = [shutil.which('ansible') or 'ansible', pattern, '-i', str(self.inventory_path), '-m', 'ucops.skype_exchange.' + module,
-                   '-a', json.dumps(args), '-o', *extra]
+                   '-o', *extra]
+        if args:
+            command += ['-a', json.dumps(args)]
         done = subprocess.run(command, cwd=REPO, env=self.env, capture_output=True, text=True, timeout=600, check=False)
         output = done.stdout + done.stderr
         results = {}

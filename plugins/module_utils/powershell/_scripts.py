@@ -172,7 +172,9 @@ try {
                         [string]$request.shell.credential.username, $secure)
                 }
                 $session = New-PSSession @sessionParameters
-                $null = Import-PSSession -Session $session -CommandName $names.ToArray() -DisableNameChecking -AllowClobber
+                # A name the server does not have (an alternative for another Exchange version) is reported by
+                # Import-PSSession as a non-terminating error: skip it, the alternatives are resolved below.
+                $null = Import-PSSession -Session $session -CommandName $names.ToArray() -DisableNameChecking -AllowClobber -ErrorAction SilentlyContinue
             }
             'exchange_snapin' { Add-PSSnapin -Name 'Microsoft.Exchange.Management.PowerShell.SnapIn' }
             'skype' {
