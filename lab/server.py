@@ -500,7 +500,10 @@ def build_inventory(topology: Topology, ports: dict[str, int], ca_path: pathlib.
         groups.setdefault(host.product, []).append(host.name)
         groups.setdefault(f"{host.product}_{host.version}", []).append(host.name)
     children = {group: {"hosts": {name: None for name in members}} for group, members in sorted(groups.items())}
-    return {"all": {"hosts": hosts, "children": children}}
+    inventory: dict[str, Any] = {"all": {"hosts": hosts, "children": children}}
+    if topology.inventory_vars:
+        inventory["all"]["vars"] = dict(topology.inventory_vars)
+    return inventory
 
 
 def write_inventory(topology: Topology, ports: dict[str, int], ca_path: pathlib.Path, path: pathlib.Path) -> None:

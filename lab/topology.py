@@ -25,6 +25,7 @@ SCHEMES = ("https", "http")
 AUTH_METHODS = ("ntlm", "basic")
 
 _TOP_KEYS = ("domain", "netbios_domain", "sip_domain", "users", "hosts")
+_TOP_OPTIONAL = ("inventory_vars",)
 _USER_KEYS = ("username", "password")
 _HOST_REQUIRED = ("name", "product", "version", "computer_name", "scheme", "auth")
 _HOST_OPTIONAL = ("port", "allow_unencrypted", "settings")
@@ -33,6 +34,7 @@ _DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a
 _NETBIOS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,14}$")
 _INVENTORY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _USERNAME = re.compile(r"^[A-Za-z0-9._-]{1,20}$")
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class TopologyError(ValueError):
@@ -88,6 +90,8 @@ class Topology:
     users: tuple[UserSpec, ...]
     hosts: tuple[HostSpec, ...]
     source: str = "<memory>"
+    # Extra variables for the generated inventory's ``all: vars:`` (for example what the playbooks need).
+    inventory_vars: dict[str, Any] = dataclasses.field(default_factory=dict, hash=False, compare=False)
 
     def host(self, name: str) -> HostSpec:
         """The host called ``name``; KeyError if there is none."""
@@ -127,7 +131,7 @@ def parse_topology(data: Any, source: str = "<memory>") -> Topology:
     """Validate already parsed YAML data and build a :class:`Topology`."""
     where = pathlib.Path(source).name if source != "<memory>" else source
     top = _mapping(data, where, "the top level")
-    _check_keys(top, where, "", required=_TOP_KEYS, optional=())
+    _check_keys(top, where, "", required=_TOP_KEYS, optional=_TOP_OPTIONAL)
 
     domain = _string(top["domain"], where, "domain").lower()
     if not _DNS_NAME.match(domain):
@@ -150,7 +154,16 @@ def parse_topology(data: Any, source: str = "<memory>") -> Topology:
     _unique([h.name for h in hosts], where, "hosts", "name")
     _unique([h.computer_name.upper() for h in hosts], where, "hosts", "computer_name")
     _unique([h.port for h in hosts if h.port], where, "hosts", "port")
-    return Topology(domain=domain, netbios_domain=netbios, sip_domain=sip_domain, users=users, hosts=hosts, source=source)
+    inventory_vars = top.get("inventory_vars") or {}
+    if not isinstance(inventory_vars, Mapping):
+        raise TopologyError(f"{where}: inventory_vars: must be a mapping (got {type(inventory_vars).__name__})")
+    for name in inventory_vars:
+        if not isinstance(name, str) or not _VARIABLE.match(name):
+            raise TopologyError(f"{where}: inventory_vars.{name}: not a valid Ansible variable name")
+        if name.startswith("ansible_"):
+            raise TopologyError(f"{where}: inventory_vars.{name}: connection variables are generated per host; do not set them here")
+    return Topology(domain=domain, netbios_domain=netbios, sip_domain=sip_domain, users=users, hosts=hosts, source=source,
+                    inventory_vars=dict(inventory_vars))
 
 
 def _parse_user(item: Any, where: str, index: int) -> UserSpec:

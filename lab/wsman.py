@@ -6,7 +6,8 @@ It implements what pywinrm 0.5.0 (``winrm/protocol.py``) uses: Create and Delete
 Done with ``ExitCode``) and Signal. The product behaviour is one call, ``run_command(host, username, auth_method,
 command, arguments, stdin) -> (stdout, stderr, exit_code)``, made in a worker thread once stdin has ended.
 
-Message layouts follow MS-WSMV 3.1.4 (WinRS) and the WS-Management fault format of DSP0226; where the lab picks a
+Message layouts follow MS-WSMV (the WinRS messages, as pywinrm builds and parses them) and the WS-Management fault
+format of DSP0226; where the lab picks a
 behaviour that no source describes, the comment says "no source: inferred".
 """
 
@@ -56,7 +57,8 @@ STATE_DONE = f"{SHELL_NS}/CommandState/Done"
 STATE_RUNNING = f"{SHELL_NS}/CommandState/Running"
 
 # WSManFault codes.
-# MS-WSMV 3.1.4.14 (Receive): no output before wsman:OperationTimeout -> WSManFault Code 2150858793; pywinrm protocol.py retries it.
+# MS-WSMV Receive processing: no output before wsman:OperationTimeout -> WSManFault Code 2150858793 (the spec text is quoted in
+# xebialabs/overthere PR #23); pywinrm protocol.py turns it into WinRMOperationTimeoutError and retries.
 FAULT_OPERATION_TIMEOUT = 2150858793
 # Shell not found (pypsrp issue #22 shows the text; WinRb/WinRM lib/winrm/shells/base.rb FAULTS_FOR_RESET lists the code).
 FAULT_SHELL_NOT_FOUND = 2150858843
@@ -298,7 +300,8 @@ class WinRSService:
         shell_el = request.body.find("rsp:Shell", NS)
         if shell_el is None:
             raise _invalid_parameter("Create needs an rsp:Shell body.")
-        codepage_text = request.options.get("WINRS_CODEPAGE", "437")  # cmd.exe's default OEM code page when none is sent
+        # Without WINRS_CODEPAGE the console uses the OEM code page, 437 on en-US Windows. No source: inferred.
+        codepage_text = request.options.get("WINRS_CODEPAGE", "437")
         try:
             codepage = int(codepage_text)
             if codepage != 65001:
@@ -364,13 +367,13 @@ class WinRSService:
         if not program:
             raise _invalid_parameter("rsp:Command is empty.")
         arguments = [arg.text or "" for arg in line.findall("rsp:Arguments", NS)]
-        # WinRS starts "<Command> <Arguments...>" as one command line (MS-WSMV 2.2.4.7 CommandLine); the program then
+        # WinRS starts "<Command> <Arguments...>" as one command line (MS-WSMV CommandLine: Command plus Arguments); the program then
         # splits it with the Windows rules. pywinrm joins its argument list with spaces (protocol.py run_command).
         argv = split_command_line(" ".join([program] + arguments))
         skip_cmd_shell = request.options.get("WINRS_SKIP_CMD_SHELL", "FALSE").upper() == "TRUE"
         console_mode_stdin = request.options.get("WINRS_CONSOLEMODE_STDIN", "TRUE").upper() == "TRUE"
         if not skip_cmd_shell:
-            # Without WINRS_SKIP_CMD_SHELL the command line runs through "cmd.exe /c" (MS-WSMV 2.2.4.40 WINRS_SKIP_CMD_SHELL).
+            # Without WINRS_SKIP_CMD_SHELL the command line runs through "cmd.exe /c" (MS-WSMV option WINRS_SKIP_CMD_SHELL).
             argv = ["cmd.exe", "/c"] + argv
         command_id = line.get("CommandId") or str(uuid.uuid4()).upper()
         command = Command(command_id, argv[0], argv[1:], skip_cmd_shell, console_mode_stdin)
@@ -426,7 +429,7 @@ class WinRSService:
             if command.state == Command.AWAITING_INPUT and command.console_mode_stdin and not command.input_seen:
                 # WINRS_CONSOLEMODE_STDIN=TRUE and nothing sent: the process reads a console, not a pipe that the client
                 # will close, so it starts without input (what pywinrm's run_cmd and ansible-core's raw/win_shell rely
-                # on: they send no stdin and set console mode). No source: inferred from MS-WSMV 2.2.4.40.
+                # on: they send no stdin and set console mode). No source: inferred from the option's name in MS-WSMV.
                 command.state = Command.RUNNING
                 start_now = True
         if start_now:
@@ -639,7 +642,7 @@ def split_command_line(line: str) -> list[str]:
 
 
 def _receive_body(command: Command, streams: list[str], max_envelope: int) -> str:
-    """Next output chunk; the reply stays within the client's MaxEnvelopeSize (MS-WSMV 3.1.4.14). Caller holds cond."""
+    """Next output chunk; the reply stays within the request's MaxEnvelopeSize (MS-WSMV). Caller holds ``cond``."""
     budget = max(3, (max_envelope - _ENVELOPE_OVERHEAD) // 4 * 3)
     parts = []
     finished = True
@@ -691,7 +694,7 @@ def _check_result(result: Any) -> tuple[bytes, bytes, int]:
 
 
 def _to_codepage(data: bytes, codepage: int) -> bytes:
-    """Output as the shell's console code page would carry it (WINRS_CODEPAGE, MS-WSMV 2.2.4.40): the engine writes UTF-8."""
+    """Output as the shell's console code page would carry it (MS-WSMV option WINRS_CODEPAGE): the engine writes UTF-8."""
     if codepage == 65001 or not data:
         return data
     return data.decode("utf-8", "replace").encode(f"cp{codepage}", "replace")

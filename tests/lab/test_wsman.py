@@ -378,6 +378,7 @@ def test_inventory(lab: LabServer, topology: Any) -> None:
     hosts = inventory["all"]["hosts"]
     children = inventory["all"]["children"]
     assert set(children) == {"exchange", "skype", "exchange_2016", "exchange_2019", "skype_2015"}
+    assert "vars" not in inventory["all"]  # the test topology has no inventory_vars
     assert set(children["exchange"]["hosts"]) == {"tls_both", "http_ntlm"}
     assert set(children["skype_2015"]["hosts"]) == {"http_open"}
     tls = hosts["tls_both"]
@@ -414,6 +415,7 @@ def test_basic_only_host_uses_basic_in_inventory(tmp_path: pathlib.Path) -> None
     from lab.server import build_inventory  # pylint: disable=import-outside-toplevel
     topology = load_topology()
     inventory = build_inventory(topology, {host.name: 5986 for host in topology.hosts}, tmp_path / "ca.pem")
+    assert inventory["all"]["vars"] == {"skype_exchange_autodiscover_fqdn": "autodiscover.contoso.com"}
     ex2016 = inventory["all"]["hosts"]["ex2016"]
     assert (ex2016["ansible_winrm_transport"], ex2016["ansible_user"]) == ("basic", "labadmin")
     assert inventory["all"]["hosts"]["ex2019"]["ansible_winrm_transport"] == "ntlm"
@@ -450,6 +452,8 @@ def test_default_topology() -> None:
     (lambda d: d.pop("sip_domain"), "sip_domain: required key is missing"),
     (lambda d: d["hosts"][1].update(auth=["basic"]), "hosts[1] (http_ntlm).auth: only basic over http"),
     (lambda d: d["hosts"][0].update(port=70000), "hosts[0] (tls_both).port: must be an integer from 0 to 65535"),
+    (lambda d: d.update(inventory_vars={"ansible_user": "x"}), "inventory_vars.ansible_user: connection variables are generated"),
+    (lambda d: d.update(inventory_vars=["x"]), "inventory_vars: must be a mapping"),
 ])
 def test_topology_errors_name_the_key(change: Any, message: str) -> None:
     """Every validation error names the offending key."""
