@@ -19,7 +19,7 @@ description:
     Exchange 2013, chosen from the version of the Exchange server the module connects to.
   - Only the properties given are compared and only the ones that differ are sent.
 author:
-  - ucops.skype_exchange contributors
+  - ucops.skype_exchange contributors (@ucops)
 extends_documentation_fragment:
   - ucops.skype_exchange.connection
   - ucops.skype_exchange.connection.exchange_shell
@@ -42,7 +42,7 @@ options:
     description:
       - The C(AutoDiscoverServiceInternalUri), an absolute C(https://) URL, normally
         C(https://autodiscover.<domain>/Autodiscover/Autodiscover.xml).
-      - Compared the way Exchange stores a URI (C(System.Uri.AbsoluteUri)): scheme and host case and
+      - Compared the way Exchange stores a URI (C(System.Uri.AbsoluteUri)). Scheme and host case and
         the default port do not count; the path does.
       - An empty string clears the value.
     type: str

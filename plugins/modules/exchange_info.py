@@ -14,7 +14,7 @@ description:
   - Reads C(Get-ExchangeServer) and C(Get-ClientAccessService) (C(Get-ClientAccessServer) on Exchange 2013)
     from the Exchange server it connects to. Sends only Get cmdlets.
 author:
-  - ucops.skype_exchange contributors
+  - ucops.skype_exchange contributors (@ucops)
 extends_documentation_fragment:
   - ucops.skype_exchange.connection
   - ucops.skype_exchange.connection.exchange_shell

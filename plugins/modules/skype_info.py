@@ -14,7 +14,7 @@ description:
   - Reads C(Get-CsServerVersion), C(Get-CsPool) and C(Get-CsOAuthConfiguration) on the server it connects to.
     Sends only Get cmdlets.
 author:
-  - ucops.skype_exchange contributors
+  - ucops.skype_exchange contributors (@ucops)
 extends_documentation_fragment:
   - ucops.skype_exchange.connection
   - ucops.skype_exchange.attributes

@@ -16,7 +16,7 @@ description:
     Server where Exchange Autodiscover is.
   - Only the options given are compared, and only the settings that differ are sent.
 author:
-  - ucops.skype_exchange contributors
+  - ucops.skype_exchange contributors (@ucops)
 extends_documentation_fragment:
   - ucops.skype_exchange.connection
   - ucops.skype_exchange.attributes
