@@ -5,7 +5,7 @@
 
 """The invocation log ``<state_dir>/invocations.jsonl``: one JSON object per cmdlet invocation the lab received.
 
-Fields: ``time`` (UTC ISO 8601), ``host`` (inventory name), ``user`` (WinRM user), ``shell``, ``id``, ``cmdlet``,
+Fields: ``time`` (UTC ISO 8601), ``request`` (one id per PowerShell run, so tests can count runs), ``host`` (inventory name), ``user`` (WinRM user), ``shell``, ``id``, ``cmdlet``,
 ``parameters`` (as sent, with every parameter whose name contains "Password" or "Credential" replaced by
 ``********``), ``mode``, ``write`` (verb not Get/Test) and ``status`` (``ok``, ``error``, ``refused`` or ``not_run``).
 The shell credential's password is never written.
@@ -17,6 +17,7 @@ import datetime
 import decimal
 import json
 import pathlib
+import uuid
 from typing import Any
 
 REDACTED = '********'
@@ -51,9 +52,10 @@ def append_invocations(state_dir: pathlib.Path, entries: list[dict[str, Any]]) -
     state_dir = pathlib.Path(state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
     now = datetime.datetime.now(datetime.timezone.utc).isoformat()
+    request = uuid.uuid4().hex
     with open(state_dir / LOG_NAME, 'a', encoding='utf-8') as stream:
         for entry in entries:
-            record = {'time': now}
+            record = {'time': now, 'request': request}
             record.update(entry)
             record['parameters'] = redact(record.get('parameters'))
             stream.write(json.dumps(record, ensure_ascii=False, default=_json_default) + '\n')

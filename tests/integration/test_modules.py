@@ -154,3 +154,16 @@ def test_delegate_to_localhost_with_explicit_options(lab, tmp_path):
                     password=hostvars['ansible_password'], ca=hostvars.get('ansible_winrm_ca_trust_path', '')))
     rc, output = lab.playbook(playbook)
     assert rc == 0, output
+
+
+def test_a_read_is_one_powershell_run_and_a_change_adds_one(lab):
+    runs = {}
+    for mode in ('--check', None):
+        before = len(lab.invocations())
+        extra = [mode] if mode else []
+        rc, results, output = lab.module('ex2019', 'exchange_client_access_server',
+                                         {'autodiscover_internal_uri': 'https://runs.contoso.com/Autodiscover/Autodiscover.xml'}, *extra)
+        assert rc == 0 and results['ex2019']['changed'] is True, output
+        runs[mode] = {entry['request'] for entry in lab.invocations()[before:]}
+    assert len(runs['--check']) == 1
+    assert len(runs[None]) == 2
