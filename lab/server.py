@@ -16,6 +16,7 @@ import socket
 import socketserver
 import ssl
 import threading
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -228,16 +229,21 @@ class Listener:  # pylint: disable=too-many-instance-attributes
         self._httpd.server_close()
 
     def close_connections(self) -> None:
-        """Close every open connection (wakes threads blocked reading an idle keep-alive connection) and join them."""
+        """Shut down every open connection: wakes threads blocked reading an idle keep-alive connection."""
         with self._lock:
-            connections = list(self._connections.items())
-        for _thread, sock in connections:
+            connections = list(self._connections.values())
+        for sock in connections:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-        for thread, _sock in connections:
-            thread.join(JOIN_TIMEOUT)
+
+    def join_connections(self, deadline: float) -> None:
+        """Wait for the connection threads until ``deadline`` (monotonic)."""
+        with self._lock:
+            threads = list(self._connections)
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     def track(self, thread: threading.Thread, sock: Any) -> None:
         """Remember a connection thread and its socket."""
@@ -446,10 +452,16 @@ class LabServer:
         listeners = list(self._listeners.values())
         for listener in listeners:
             listener.stop_accepting()
+        # One deadline for everything, so that stopping stays within `python -m lab stop`'s wait however many hosts there are.
         for listener in listeners:
-            listener.service.close()
+            listener.service.close(deadline=time.monotonic())  # wake every held Receive first, without waiting
+        deadline = time.monotonic() + JOIN_TIMEOUT
+        for listener in listeners:
+            listener.service.close(deadline)
         for listener in listeners:
             listener.close_connections()
+        for listener in listeners:
+            listener.join_connections(deadline + JOIN_TIMEOUT)
         self._started = False
         LOG.info("lab server stopped")
 

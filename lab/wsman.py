@@ -90,7 +90,7 @@ class ShellLimits:
     idle_timeout: float = 7200.0
     # Largest stdin accepted for one command. No source: inferred (bounds memory; WinRM bounds it by MaxMemoryPerShellMB).
     max_stdin: int = 64 * 1024 * 1024
-    # How long close() waits for running engine calls.
+    # How long close() waits for running engine calls when the caller gives no deadline.
     join_timeout: float = 10.0
 
 
@@ -213,8 +213,8 @@ class WinRSService:
                      fault.wsman_code, fault.reason)
             return 500, self._fault_envelope(fault, message_id), action_name
 
-    def close(self) -> None:
-        """Stop accepting work, wake held Receives and wait (bounded) for running engine calls."""
+    def close(self, deadline: float | None = None) -> None:
+        """Stop accepting work, wake held Receives and wait for running engine calls until ``deadline`` (monotonic)."""
         with self._lock:
             self._closing = True
             shells = list(self._shells.values())
@@ -224,7 +224,8 @@ class WinRSService:
             for command in shell.commands.values():
                 with command.cond:
                     command.cond.notify_all()
-        deadline = time.monotonic() + self.limits.join_timeout
+        if deadline is None:
+            deadline = time.monotonic() + self.limits.join_timeout
         for worker in workers:
             worker.join(max(0.0, deadline - time.monotonic()))
 
@@ -439,6 +440,8 @@ class WinRSService:
                 hold = min(request.operation_timeout, self.limits.input_wait)
             else:
                 hold = min(request.operation_timeout, self.limits.max_hold)
+            if command.state not in (Command.DONE, Command.TERMINATED):
+                LOG.debug("host=%s Receive held up to %.1f s: command %s is %s", self.host.name, hold, command.command_id, command.state)
             command.cond.wait_for(lambda: command.state in (Command.DONE, Command.TERMINATED) or self._closing, timeout=hold)
             if command.state == Command.TERMINATED:
                 raise _unknown_command(command.command_id)

@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
+import requests
 import xmltodict
 import yaml
 from winrm.exceptions import WinRMOperationTimeoutError, WinRMTransportError, WSManFaultError
@@ -24,7 +25,7 @@ from winrm.exceptions import WinRMOperationTimeoutError, WinRMTransportError, WS
 from wsman_support import PASSWORD, POWERSHELL_ARGS, ROOT, TOPOLOGY_DATA, StubEngine, make_protocol, run
 from lab.server import LabError, LabServer
 from lab.topology import TopologyError, load_topology, parse_topology
-from lab.wsman import FAULT_INVALID_PARAMETER, FAULT_OPERATION_TIMEOUT, FAULT_SHELL_NOT_FOUND, split_command_line
+from lab.wsman import FAULT_INVALID_PARAMETER, FAULT_OPERATION_TIMEOUT, FAULT_SHELL_NOT_FOUND, ShellLimits, split_command_line
 
 RESOURCE_CMD = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd"
 
@@ -254,6 +255,73 @@ def _receive_request(protocol: Any, shell_id: str, command_id: str) -> dict[str,
     stream["@CommandId"] = command_id
     stream["#text"] = "stdout stderr"
     return request
+
+
+def test_concurrent_clients_are_independent(lab: LabServer) -> None:
+    """Several clients at once, on every host: each gets its own output back."""
+    results: dict[int, Any] = {}
+
+    def client(index: int) -> None:
+        host, transport = [("tls_both", "ntlm"), ("tls_both", "basic"), ("http_ntlm", "ntlm"), ("http_open", "basic")][index % 4]
+        try:
+            results[index] = run(make_protocol(lab, host, transport), [f"client {index} ".encode() * 1000])[0]
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            results[index] = error
+
+    threads = [threading.Thread(target=client, args=(index,)) for index in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert results == {index: f"client {index} ".encode() * 1000 for index in range(8)}
+
+
+def test_stop_wakes_held_receive(topology: Any, tmp_path: pathlib.Path) -> None:
+    """Stopping the server ends a Receive that is being held, and stop() returns."""
+    server = LabServer(topology, tmp_path, engine=StubEngine(), limits=ShellLimits(input_wait=60))
+    saved = os.environ.get("NTLM_USER_FILE")
+    held = threading.Semaphore(0)
+
+    class HoldWatcher(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "Receive held" in record.getMessage():
+                held.release()
+
+    watcher = HoldWatcher()
+    logger = logging.getLogger("lab.wsman")
+    previous_level = logger.level
+    logger.addHandler(watcher)
+    logger.setLevel(logging.DEBUG)
+    outcome: dict[str, Any] = {}
+    try:
+        server.start()
+        protocol = make_protocol(server, "tls_both", "basic")
+        shell_id = protocol.open_shell(codepage=65001)
+        command_id = protocol.run_command(shell_id, "powershell.exe", POWERSHELL_ARGS, console_mode_stdin=False, skip_cmd_shell=True)
+        protocol.send_command_input(shell_id, command_id, b"partial", end=False)
+
+        def receive() -> None:
+            try:
+                protocol.get_command_output_raw(shell_id, command_id)
+                outcome["result"] = "returned"
+            except Exception as error:  # pylint: disable=broad-exception-caught
+                outcome["result"] = error
+
+        receiver = threading.Thread(target=receive)
+        receiver.start()
+        assert held.acquire(timeout=30)
+        stopper = threading.Thread(target=server.stop)
+        stopper.start()
+        stopper.join(60)
+        receiver.join(60)
+        assert not stopper.is_alive() and not receiver.is_alive()
+        assert isinstance(outcome["result"], (WinRMOperationTimeoutError, WSManFaultError, requests.exceptions.ConnectionError))
+    finally:
+        logger.removeHandler(watcher)
+        logger.setLevel(previous_level)
+        server.stop()
+        if saved is not None:
+            os.environ["NTLM_USER_FILE"] = saved
 
 
 # ---------------------------------------------------------------------------------------------------------------------
