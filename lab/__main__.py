@@ -195,10 +195,9 @@ def _run_foreground(topology: Topology, state_dir: pathlib.Path) -> int:
             logging.getLogger("lab.cli").info("received %s, stopping", signal.Signals(received).name)
         finally:
             server.stop()
-            for name in (PID_FILE, RUNTIME_FILE):
-                path = state_dir / name
-                if _read_pid(path) in (None, os.getpid()) or name == RUNTIME_FILE:
-                    _unlink(path)
+            _unlink(state_dir / RUNTIME_FILE)
+            if _read_pid(state_dir / PID_FILE) == os.getpid():
+                _unlink(state_dir / PID_FILE)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous_mask)
         root.removeHandler(handler)

@@ -592,6 +592,8 @@ def test_cli_start_status_stop(tmp_path: pathlib.Path) -> None:
     assert status.returncode == 3 and "not running" in status.stdout
     again = _cli("stop", "--state-dir", str(state))
     assert again.returncode == 0 and "not running" in again.stdout
+    reset = _cli("reset", "--topology", str(topology_file), "--state-dir", str(state))
+    assert reset.returncode == 0 and "reset" in reset.stdout, reset.stderr
 
 
 @pytest.mark.skipif(not HAVE_ENGINE, reason="lab.engine does not exist yet: python -m lab start needs the real engine")
