@@ -10,8 +10,9 @@ taken from that connection's settings (``ansible_host``, ``ansible_port``, ``ans
 ``ansible_password``, ``ansible_winrm_*`` / ``ansible_psrp_*``), as resolved by the connection plugin
 itself. The task is then switched to the local connection and the module runs with the controller's
 Python, the way ansible.posix's synchronize switches to a local connection. Options set on the task
-always win. With ``delegate_to: localhost`` or a local connection nothing is filled in: the task states
-its options (or ``module_defaults``).
+always win. A task delegated to another winrm/psrp host uses that host's settings; with
+``delegate_to: localhost`` or a local connection nothing is filled in: the task states its options
+(or ``module_defaults``).
 """
 
 from __future__ import annotations
@@ -101,20 +102,17 @@ class ControllerModuleAction(ActionBase):
     """Action plugin base for every module of the collection."""
 
     TRANSFERS_FILES = False
-    _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
         task_vars = dict(task_vars or {})
         result = super().run(tmp, task_vars)
         args = dict(self._task.args)
-        connection_name = self._connection.transport if self._connection else 'local'
-        delegated = bool(self._task.delegate_to)
+        connection_name = self._connection.transport
         settings = {}
-        if not delegated:
-            if connection_name in WINRM_CONNECTIONS:
-                settings = winrm_settings(self._connection)
-            elif connection_name in PSRP_CONNECTIONS:
-                settings = psrp_settings(self._connection)
+        if connection_name in WINRM_CONNECTIONS:
+            settings = winrm_settings(self._connection)
+        elif connection_name in PSRP_CONNECTIONS:
+            settings = psrp_settings(self._connection)
         for name, value in settings.items():
             if value not in (None, '') and args.get(name) in (None, ''):
                 args[name] = value
