@@ -51,7 +51,7 @@ class UcopsModule(AnsibleModule):
             if not transport.HAS_WINRM:
                 self.fail_json(msg=missing_required_lib('pywinrm'), exception=transport.WINRM_IMPORT_ERROR)
             options = self.connection_options()
-            self._runner = Runner(transport.WinRMClient(options), options['server'])
+            self._runner = Runner(transport.WinRMClient(options), options['server'], check_mode=self.check_mode)
         return self._runner
 
     def shell(self):

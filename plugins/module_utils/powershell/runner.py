@@ -120,11 +120,16 @@ def parse_output(rc, stdout, stderr, host):
 
 
 class Runner:
-    """Sends requests to one server. ``client`` is a transport with ``run_powershell(bootstrap, stdin)``."""
+    """Sends requests to one server. ``client`` is a transport with ``run_powershell(bootstrap, stdin)``.
 
-    def __init__(self, client, host):
+    With ``check_mode`` set, ``write`` refuses before sending: check mode can never reach a write cmdlet,
+    whatever a module does.
+    """
+
+    def __init__(self, client, host, check_mode=False):
         self.client = client
         self.host = host
+        self.check_mode = check_mode
         self.requests_sent = 0
 
     def read(self, shell, invocations):
@@ -132,7 +137,10 @@ class Runner:
         return self._send('read', shell, invocations)
 
     def write(self, shell, invocations):
-        """One write request."""
+        """One write request (refused in check mode)."""
+        if self.check_mode:
+            raise RequestRefused('a write request was attempted in check mode (%s); nothing was sent'
+                                 % ', '.join(i.cmdlet for i in invocations), host=self.host)
         return self._send('write', shell, invocations)
 
     def _send(self, mode, shell, invocations):

@@ -103,3 +103,14 @@ def test_response_accessors():
     assert response.output('a') == [1]
     assert response.cmdlet('a') == 'Get-A'
     assert response.warnings() == ['Get-A: w']
+
+
+def test_write_is_refused_in_check_mode_before_anything_is_sent():
+    class Forbidden:
+        def run_powershell(self, bootstrap, stdin):
+            raise AssertionError('nothing may be sent')
+    runner = Runner(Forbidden(), 'ex01', check_mode=True)
+    with pytest.raises(RequestRefused) as raised:
+        runner.write({'type': 'none'}, [Invocation('a', 'Set-A')])
+    assert 'check mode' in str(raised.value) and raised.value.host == 'ex01'
+    assert runner.requests_sent == 0

@@ -1,0 +1,41 @@
+# Copyright (c) 2026, ucops.skype_exchange contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.errors import OptionError
+from ansible_collections.ucops.skype_exchange.plugins.modules.exchange_client_access_server import differences, predicted, validate
+
+URI = 'AutoDiscoverServiceInternalUri'
+SCOPE = 'AutoDiscoverSiteScope'
+
+
+@pytest.mark.parametrize('params, fragment', [
+    ({}, 'Nothing to set'),
+    ({'autodiscover_internal_uri': 'autodiscover.contoso.com'}, 'autodiscover_internal_uri:'),
+    ({'autodiscover_internal_uri': 'http://autodiscover.contoso.com/Autodiscover/Autodiscover.xml'}, 'must use https://'),
+])
+def test_bad_input_names_the_option(params, fragment):
+    with pytest.raises(OptionError) as raised:
+        validate(params)
+    assert fragment in str(raised.value)
+
+
+def test_empty_uri_clears_and_scope_is_kept_as_list():
+    assert validate({'autodiscover_internal_uri': '', 'autodiscover_site_scope': ['A']}) == {URI: None, SCOPE: ['A']}
+
+
+def test_only_differing_properties_are_sent():
+    current = {URI: 'https://autodiscover.contoso.com/Autodiscover/Autodiscover.xml', SCOPE: ['Paris']}
+    desired = {URI: 'HTTPS://AUTODISCOVER.CONTOSO.COM/Autodiscover/Autodiscover.xml', SCOPE: ['paris', 'Oslo']}
+    assert differences(desired, current) == {SCOPE: ['paris', 'Oslo']}
+    assert differences({URI: 'https://other.contoso.com/Autodiscover/Autodiscover.xml'}, current) == {
+        URI: 'https://other.contoso.com/Autodiscover/Autodiscover.xml'}
+
+
+def test_predicted_state_is_what_exchange_stores():
+    after = predicted({URI: None, SCOPE: []}, {URI: 'HTTPS://Host.Contoso.com:443/Autodiscover/Autodiscover.xml'})
+    assert after == {URI: 'https://host.contoso.com/Autodiscover/Autodiscover.xml', SCOPE: []}
