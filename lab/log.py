@@ -5,7 +5,8 @@
 
 """The invocation log ``<state_dir>/invocations.jsonl``: one JSON object per cmdlet invocation the lab received.
 
-Fields: ``time`` (UTC ISO 8601), ``request`` (one id per PowerShell run, so tests can count runs), ``host`` (inventory name), ``user`` (WinRM user), ``shell``, ``id``, ``cmdlet``,
+Fields: ``time`` (UTC ISO 8601), ``request`` (one id per PowerShell run, so tests can count runs),
+``host`` (inventory name), ``user`` (WinRM user), ``shell``, ``id``, ``cmdlet``,
 ``parameters`` (as sent, with every parameter whose name contains "Password" or "Credential" replaced by
 ``********``), ``mode``, ``write`` (verb not Get/Test) and ``status`` (``ok``, ``error``, ``refused`` or ``not_run``).
 The shell credential's password is never written.
