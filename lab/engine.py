@@ -52,7 +52,9 @@ PS_VERSIONS = {
     ('exchange', '2013'): '5.1.14409.1005',
     ('exchange', '2016'): '5.1.14393.693',
     ('exchange', '2019'): '5.1.17763.6414',
-    ('skype', '2013'): '5.1.14409.1005',
+    # Lync Server 2013 runs on Windows PowerShell 3.0 (Windows Server 2012, the WMF 3.0 that Lync 2013 setup requires):
+    # the runner must work there, so the lab reports the oldest engine it must support.
+    ('skype', '2013'): '3.0',
     ('skype', '2015'): '5.1.14393.693',
     ('skype', '2019'): '5.1.17763.6414',
 }
