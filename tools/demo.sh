@@ -5,7 +5,7 @@
 #
 # Sets up .venv (as tools/test.sh does), copies the collection into .build/, starts the lab, runs
 #   ansible-playbook -i lab/.state/inventory.yml playbooks/autodiscover.yml --diff
-# twice and checks the PLAY RECAP: the first run must not fail, the second must report changed=0 on every host
+# twice and checks the PLAY RECAP: the first run must change every host, the second must report changed=0 on every host
 # (idempotence). The lab is stopped on exit, whatever happens.
 set -euo pipefail
 
@@ -17,8 +17,8 @@ STATE_DIR="lab/.state"
 PLAYBOOK="playbooks/autodiscover.yml"
 LOG_DIR="$UCOPS_BUILD_ROOT/demo"
 
-# recap_check LOG MODE: read the PLAY RECAP of an ansible-playbook log. MODE "first": every host has
-# failed=0 and unreachable=0; MODE "idempotent": additionally changed=0. Prints the recap lines.
+# recap_check LOG MODE: read the PLAY RECAP of an ansible-playbook log. Every host must have failed=0 and
+# unreachable=0; MODE "first" (fresh lab) also needs changed>0, MODE "idempotent" changed=0. Prints the recap lines.
 recap_check() {
     local log=$1 mode=$2
     sed 's/\x1b\[[0-9;]*m//g' "$log" | awk -v mode="$mode" '
@@ -29,6 +29,7 @@ recap_check() {
             for (i = 3; i <= NF; i++) { split($i, kv, "="); count[kv[1]] = kv[2] + 0 }
             print "  " $0
             if (count["failed"] > 0 || count["unreachable"] > 0) { bad++; print "    -> failed or unreachable" }
+            if (mode == "first" && count["changed"] == 0) { bad++; print "    -> changed=0 on the first run against a fresh lab" }
             if (mode == "idempotent" && count["changed"] > 0) { bad++; print "    -> changed=" count["changed"] " on a second run (not idempotent)" }
         }
         END {
