@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import pytest
@@ -167,3 +168,26 @@ def test_a_read_is_one_powershell_run_and_a_change_adds_one(lab):
         runs[mode] = {entry['request'] for entry in lab.invocations()[before:]}
     assert len(runs['--check']) == 1
     assert len(runs[None]) == 2
+
+
+def test_a_request_larger_than_a_command_line_travels_on_stdin(lab, tmp_path):
+    # ~300 KB of data: far beyond cmd.exe's 8191 characters, and more than one 200 000-byte stdin chunk once encoded.
+    big = 'contoso-' + 'x' * 300000
+    variables = tmp_path / 'big.json'
+    variables.write_text(json.dumps({'big_realm': big}))
+    playbook = tmp_path / 'big.yml'
+    playbook.write_text(textwrap.dedent('''\
+        - hosts: lync2013
+          gather_facts: false
+          tasks:
+            - ucops.skype_exchange.skype_oauth_configuration:
+                realm: "{{ big_realm }}"
+              register: result
+            - ansible.builtin.assert:
+                that: result is changed and result.oauth_configuration.realm == big_realm
+        '''))
+    before = len(lab.invocations())
+    rc, output = lab.playbook(playbook, '-e', '@%s' % variables)
+    assert rc == 0, output[-3000:]
+    sets = [i for i in lab.invocations()[before:] if i['cmdlet'] == 'Set-CsOAuthConfiguration']
+    assert sets[0]['parameters']['Realm'] == big
