@@ -9,7 +9,7 @@ The tests in this file run in order against one lab (module-scoped fixture).
 
 from __future__ import annotations
 
-from conftest import REPO, recap
+from integration_support import REPO, recap
 
 PLAYBOOK = REPO / 'playbooks' / 'autodiscover.yml'
 AUDIT = REPO / 'playbooks' / 'audit.yml'

@@ -1,0 +1,117 @@
+# Copyright (c) 2026, ucops.skype_exchange contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Helpers of the integration tests: the real playbooks and modules, through pywinrm over HTTP(S), against the lab simulator.
+
+Needs ansible-playbook on PATH and the collection importable (ANSIBLE_COLLECTIONS_PATH pointing at a
+directory holding ansible_collections/ucops/skype_exchange); tools/test.sh sets both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _collections_path():
+    configured = os.environ.get('ANSIBLE_COLLECTIONS_PATH')
+    if configured:
+        return configured
+    build = REPO / '.build'
+    if (build / 'ansible_collections' / 'ucops' / 'skype_exchange').is_dir():
+        return str(build)
+    pytest.skip('set ANSIBLE_COLLECTIONS_PATH (tools/test.sh does) so that ucops.skype_exchange is importable')
+    return None
+
+
+class Lab:
+    """A running lab simulator with its own state directory."""
+
+    def __init__(self, state_dir):
+        self.state_dir = Path(state_dir)
+        self.inventory_path = self.state_dir / 'inventory.yml'
+        self.env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=_collections_path(), ANSIBLE_HOST_KEY_CHECKING='False',
+                        ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0', ANSIBLE_RETRY_FILES_ENABLED='0', PYTHONWARNINGS='ignore')
+        self.env.pop('ANSIBLE_STDOUT_CALLBACK', None)
+
+    def cli(self, *args):
+        return subprocess.run([sys.executable, '-m', 'lab', *args, '--state-dir', str(self.state_dir)], cwd=REPO,
+                              capture_output=True, text=True, timeout=120, check=False)
+
+    @property
+    def inventory(self):
+        return yaml.safe_load(self.inventory_path.read_text())
+
+    def hostvars(self, host):
+        """The inventory variables of one lab host."""
+        found = {}
+
+        def walk(group):
+            for name, values in (group.get('hosts') or {}).items():
+                if name == host:
+                    found.update(values or {})
+            for child in (group.get('children') or {}).values():
+                walk(child or {})
+        walk(self.inventory['all'])
+        return found
+
+    def invocations(self):
+        """Every invocation the lab logged, oldest first."""
+        path = self.state_dir / 'invocations.jsonl'
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text(encoding='utf-8').splitlines() if line.strip()]
+
+    def playbook(self, playbook, *extra):
+        """Run ansible-playbook; returns (rc, output)."""
+        command = [shutil.which('ansible-playbook') or 'ansible-playbook', '-i', str(self.inventory_path), str(playbook), *extra]
+        done = subprocess.run(command, cwd=REPO, env=self.env, capture_output=True, text=True, timeout=600, check=False)
+        return done.returncode, done.stdout + done.stderr
+
+    def module(self, pattern, module, args, *extra):
+        """Run one module ad hoc with the oneline callback; returns (rc, {host: result}, output)."""
+        command = [shutil.which('ansible') or 'ansible', pattern, '-i', str(self.inventory_path), '-m', 'ucops.skype_exchange.' + module,
+                   '-o', *extra]
+        if args:
+            command += ['-a', json.dumps(args)]
+        done = subprocess.run(command, cwd=REPO, env=self.env, capture_output=True, text=True, timeout=600, check=False)
+        output = done.stdout + done.stderr
+        results = {}
+        for line in done.stdout.splitlines():
+            match = re.match(r'^(\S+) \| (\w+!?) => (\{.*\})\s*$', line)
+            if match:
+                results[match.group(1)] = json.loads(match.group(3))
+        return done.returncode, results, output
+
+
+@pytest.fixture(scope='module')
+def lab(tmp_path_factory):
+    """A fresh lab (its own state) for one test module, stopped afterwards."""
+    instance = Lab(tmp_path_factory.mktemp('lab'))
+    started = instance.cli('start')
+    assert started.returncode == 0, started.stdout + started.stderr
+    try:
+        yield instance
+    finally:
+        instance.cli('stop')
+
+
+def recap(output):
+    """{host: {'ok': n, 'changed': n, 'failed': n, ...}} from a PLAY RECAP."""
+    totals = {}
+    for line in output.splitlines():
+        match = re.match(r'^(\S+)\s+: (ok=.*)$', line.strip())
+        if match:
+            totals[match.group(1)] = dict((k, int(v)) for k, v in re.findall(r'(\w+)=(\d+)', match.group(2)))
+    return totals
