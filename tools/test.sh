@@ -18,7 +18,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 VENV="$UCOPS_ROOT/.venv"
 VENV_LATEST="$UCOPS_ROOT/.venv-latest"
 
-ALL_STEPS=(sanity sanity-latest units units-latest ansible-lint changelog shellcheck galaxy-importer pytest)
+ALL_STEPS=(sanity sanity-latest units units-latest ansible-lint changelog shellcheck galaxy-importer pytest pytest-latest)
 
 usage() {
     cat <<'EOF'
@@ -30,7 +30,8 @@ Groups (default: all of them, in this order):
   units    ansible-test units --venv, same two environments (steps units, units-latest)
   lint     ansible-lint (production profile), antsibull-changelog lint (step changelog),
            shellcheck of the shell scripts, galaxy-importer on the built collection artifact
-  pytest   python -m pytest tests/lab tests/integration (starts the lab, runs ansible-playbook)
+  pytest   python -m pytest tests/lab tests/integration (starts the lab, runs ansible-playbook) with
+           ansible-core 2.19 (step pytest), and tests/integration with the newest ansible-core (step pytest-latest)
 
 Environment: CI=true installs shellcheck with apt-get when it is missing (otherwise that step is skipped).
 EOF
@@ -114,22 +115,28 @@ step_galaxy_importer() {
     fi
 }
 
-step_pytest() {
+# run_pytest VENV DIR...: pytest in the repository with the collection importable from .build.
+run_pytest() {
+    local venv=$1
+    shift
     cd "$UCOPS_ROOT"
     local dir
-    for dir in tests/lab tests/integration; do
+    for dir in "$@"; do
         [[ -d $dir ]] || ucops_die "$dir does not exist: no lab or integration tests to run"
     done
     local rc=0
-    PATH="$VENV/bin:$PATH" \
+    PATH="$venv/bin:$PATH" \
         ANSIBLE_COLLECTIONS_PATH="$UCOPS_BUILD_ROOT" \
         PYTHONPATH="$UCOPS_BUILD_ROOT${PYTHONPATH:+:$PYTHONPATH}" \
-        "$VENV/bin/python" -m pytest tests/lab tests/integration -q || rc=$?
+        "$venv/bin/python" -m pytest "$@" -q || rc=$?
     if ((rc == 5)); then
-        ucops_die "pytest collected no tests in tests/lab and tests/integration"
+        ucops_die "pytest collected no tests in $*"
     fi
     return "$rc"
 }
+
+step_pytest() { run_pytest "$VENV" tests/lab tests/integration; }
+step_pytest_latest() { run_pytest "$VENV_LATEST" tests/integration; }
 
 # ---------------------------------------------------------------------------------------------------------
 # Bookkeeping
@@ -146,7 +153,7 @@ record() {
 detail_of() {
     case $1 in
         sanity | units) env_label "$VENV" ;;
-        sanity-latest | units-latest) env_label "$VENV_LATEST" ;;
+        sanity-latest | units-latest | pytest-latest) env_label "$VENV_LATEST" ;;
         *) echo "" ;;
     esac
 }
@@ -215,6 +222,7 @@ main() {
             sanity) steps+=(sanity sanity-latest) ;;
             units) steps+=(units units-latest) ;;
             lint) steps+=(ansible-lint changelog shellcheck galaxy-importer) ;;
+            pytest) steps+=(pytest pytest-latest) ;;
             *)
                 if [[ " ${ALL_STEPS[*]} " == *" $arg "* ]]; then
                     steps+=("$arg")
