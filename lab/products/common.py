@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Callable
 
 from ..binder import BoundCall
 from ..pserrors import lab_not_implemented
@@ -39,3 +39,16 @@ def refuse_unmodelled(call: BoundCall, handled: set[str]) -> None:
 def text_or_none(value: Any) -> str | None:
     """A stored string or None."""
     return None if value is None else str(value)
+
+
+class ProductModel:
+    """Base of the product models: ``handlers`` maps each modelled cmdlet to its implementation."""
+
+    handlers: dict[str, Callable[[BoundCall], Outcome]]
+
+    def invoke(self, call: BoundCall) -> Outcome:
+        """Run one bound cmdlet; a cmdlet the lab does not model fails loudly instead of pretending."""
+        handler = self.handlers.get(call.cmdlet)
+        if handler is None:
+            raise lab_not_implemented('the cmdlet %s' % call.cmdlet)
+        return handler(call)

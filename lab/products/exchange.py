@@ -24,7 +24,7 @@ from typing import Any, Callable
 from ..binder import BoundCall
 from ..pserrors import REMOTE_EXCEPTION, PSError, lab_not_implemented
 from ..psvalues import PSEnum, PSObject, PSText, PSUri, format_datetime_en_us, parse_uri
-from .common import Outcome, refuse_unmodelled
+from .common import Outcome, ProductModel, refuse_unmodelled
 
 # Builds of the simulated servers when the topology does not give one.
 # Source: Microsoft, "Exchange Server build numbers and release dates" (learn.microsoft.com, OfficeDocs-Exchange
@@ -109,7 +109,7 @@ def admin_display_version(build: str) -> str:
     return 'Version %s.%s (Build %s.%s)' % (major, minor, build_number, revision)
 
 
-class ExchangeModel:
+class ExchangeModel(ProductModel):
     """The cmdlets of one Exchange session (remote or snap-in) against an org state."""
 
     def __init__(self, org: dict[str, Any], session_server: str, remote: bool) -> None:
@@ -123,13 +123,6 @@ class ExchangeModel:
             'Set-ClientAccessServer': self.set_client_access,
             'Set-ClientAccessService': self.set_client_access,
         }
-
-    def invoke(self, call: BoundCall) -> Outcome:
-        """Run one bound cmdlet."""
-        handler = self.handlers.get(call.cmdlet)
-        if handler is None:
-            raise lab_not_implemented('the cmdlet %s' % call.cmdlet)
-        return handler(call)
 
     # -- errors -----------------------------------------------------------------------------------------------
 

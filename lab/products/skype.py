@@ -20,7 +20,7 @@ from typing import Any, Callable
 from ..binder import BoundCall
 from ..pserrors import PSError, lab_not_implemented
 from ..psvalues import PSObject, PSText
-from .common import Outcome, refuse_unmodelled
+from .common import Outcome, ProductModel, refuse_unmodelled
 
 # Get-CsServerVersion output. Format "<product> (<base version>): <licence state>": Microsoft's onpremdiag/SfBServer
 # tests (MIT, Microsoft) mock it as "Skype for Business Server 2019 (7.0.2046.0): Volume license key installed.";
@@ -102,7 +102,7 @@ def _not_found(cmdlet: str, kind: str, identity: str) -> PSError:
                    'System.Management.Automation.ItemNotFoundException')
 
 
-class SkypeModel:
+class SkypeModel(ProductModel):
     """The cmdlets of the SkypeForBusiness / Lync module of one server."""
 
     def __init__(self, deployment: dict[str, Any], version: str, settings: dict[str, Any]) -> None:
@@ -116,13 +116,6 @@ class SkypeModel:
             'Get-CsPool': self.get_pool,
             'Get-CsSite': self.get_site,
         }
-
-    def invoke(self, call: BoundCall) -> Outcome:
-        """Run one bound cmdlet."""
-        handler = self.handlers.get(call.cmdlet)
-        if handler is None:
-            raise lab_not_implemented('the cmdlet %s' % call.cmdlet)
-        return handler(call)
 
     # -- OAuth ------------------------------------------------------------------------------------------------
 
