@@ -105,7 +105,7 @@ DOUBLE_HOP_DETAIL = (
 
 
 class _Escaped(Exception):
-    """An error that escapes RUNNER_PS1's try/finally: the response is still written, then the script fails (exit 1)."""
+    """An error thrown while RUNNER_PS1 converts an argument (ConvertTo-UcopsArgument); it becomes that invocation's error."""
 
     def __init__(self, error: PSError) -> None:
         super().__init__(error.message)
@@ -393,16 +393,14 @@ class Engine:
             error = PSError("Cannot bind argument to parameter 'EncodedRequest' because it is an empty string.",
                             'ParameterArgumentValidationErrorEmptyStringNotAllowed', 'InvalidData', PARAMETER_BINDING_VALIDATION_EXCEPTION)
             return b'', clixml_error(format_error_record(error)), 1
-        response, escaped = self._run_runner(host, username, auth_method, encoded_request)
+        response = self._run_runner(host, username, auth_method, encoded_request)
         payload = json.dumps(response, ensure_ascii=False, default=_json_default).encode('utf-8')
         stdout = ('UCOPS-RESULT:' + base64.b64encode(payload).decode('ascii') + '\r\n').encode('ascii')
-        if escaped is not None:
-            return stdout, clixml_error(format_error_record(escaped)), 1
         return stdout, b'', 0
 
     # -- RUNNER_PS1 -------------------------------------------------------------------------------------------
 
-    def _run_runner(self, host: Any, username: str, auth_method: str, encoded_request: str) -> tuple[dict, PSError | None]:
+    def _run_runner(self, host: Any, username: str, auth_method: str, encoded_request: str) -> dict:
         response: dict[str, Any] = {
             'version': 1,
             'host': {'computer_name': str(host.computer_name).upper(), 'ps_version': PS_VERSIONS[(host.product, str(host.version))]},
@@ -414,7 +412,7 @@ class Engine:
             request = self._decode_request(encoded_request)
         except PSError as error:
             response['error'] = error.record('request', None, None)
-            return response, None
+            return response
 
         invocations: list[_Invocation] = []
         for item in as_array(member(request, 'invocations')):
@@ -448,7 +446,7 @@ class Engine:
             for invocation in invocations:
                 invocation.status = 'refused'
             self._log(log_context, invocations)
-            return response, None
+            return response
 
         shell_type = ps_string(member(shell, 'type'))
         response['shell']['type'] = shell_type
@@ -458,15 +456,11 @@ class Engine:
         except PSError as error:
             response['error'] = error.record('shell', None, None)
             self._log(log_context, invocations)
-            return response, None
+            return response
 
-        escaped = None
-        try:
-            self._run_invocations(session, raw_invocations, invocations, response, state)
-        except _Escaped as error:
-            escaped = error.error
+        self._run_invocations(session, raw_invocations, invocations, response, state)
         self._log(log_context, invocations)
-        return response, escaped
+        return response
 
     @staticmethod
     def _decode_request(encoded: str) -> Any:
@@ -695,14 +689,22 @@ class Engine:
             invocation.requested = command
             parameters = CIDict()
             raw_parameters = member(item, 'parameters')
-            if raw_parameters is not None:
-                for name, value in ps_properties(raw_parameters):
-                    parameters.set(name, convert_argument(value))
-            parameters.set('ErrorAction', 'Stop')
-            parameters.set('WarningAction', 'SilentlyContinue')
-            parameters.set('WarningVariable', 'ucopsWarnings')
             try:
+                # RUNNER_PS1 converts the arguments inside the invocation's try: a bad value is this invocation's error
+                if raw_parameters is not None:
+                    for name, value in ps_properties(raw_parameters):
+                        parameters.set(name, convert_argument(value))
+                parameters.set('ErrorAction', 'Stop')
+                parameters.set('WarningAction', 'SilentlyContinue')
+                parameters.set('WarningVariable', 'ucopsWarnings')
                 outcome = session.invoke(command, list(parameters.items()))
+            except _Escaped as escaped:
+                error = escaped.error
+                result['status'] = 'error'
+                result['error'] = error.record('invocation', index, command)
+                response['error'] = result['error']
+                invocation.status = 'error'
+                return
             except PSError as error:
                 result['status'] = 'error'
                 result['error'] = error.record('invocation', index, command)

@@ -300,17 +300,18 @@ def test_property_selection_rules(sim):
     assert pool['results'][0]['output'] == [{'Identity': 'sfb19.contoso.local', 'Computers': ['sfb19.contoso.local'], 'Site': 'Site:Site1'}]
 
 
-def test_runner_throws_escape_after_the_response(sim):
+def test_a_bad_argument_is_that_invocations_error_reported_as_data(sim):
+    # RUNNER_PS1 converts arguments inside the invocation's try: the response says which step failed, exit code 0
     bad = invocation('Set-ClientAccessService', {'Identity': 'EX16', 'AutoDiscoverSiteScope': {'__ucops_type': 'datetime', 'value': 'never'}}, ident='d')
     stdout, stderr, code = sim.raw('ex2016', request('write', SNAPIN, invocation('Get-ExchangeServer', ident='g'), bad))
-    assert code == 1
+    assert (code, stderr) == (0, b'')
     response = decode_stdout(stdout)
-    assert response['error'] is None
-    assert [(result['cmdlet'], result['status']) for result in response['results']] == [('Get-ExchangeServer', 'ok'), ('Set-ClientAccessService', 'not_run')]
-    assert 'String was not recognized as a valid DateTime.' in clixml_text(stderr)
+    assert [(result['cmdlet'], result['status']) for result in response['results']] == [('Get-ExchangeServer', 'ok'), ('Set-ClientAccessService', 'error')]
+    assert response['error']['stage'] == 'invocation' and response['error']['index'] == 1
+    assert 'String was not recognized as a valid DateTime.' in response['error']['message']
     stdout, stderr, code = sim.raw('ex2016', request('write', SNAPIN, invocation('Get-ExchangeServer', {'Identity': {'kind': 'x'}})))
-    assert code == 1
-    assert 'ucops: a parameter value is an object without __ucops_type' in clixml_text(stderr)
+    assert code == 0
+    assert decode_stdout(stdout)['error']['message'] == 'ucops: a parameter value is an object without __ucops_type'
 
 
 # -- state, persistence, log --------------------------------------------------------------------------------------

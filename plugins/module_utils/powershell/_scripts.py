@@ -208,18 +208,38 @@ try {
         if ($null -eq $command) { $command = [string]$invocation.cmdlet }
         $result.cmdlet = $command
 
-        $parameters = @{}
-        if ($null -ne $invocation.parameters) {
-            foreach ($property in $invocation.parameters.PSObject.Properties) {
-                $parameters[$property.Name] = ConvertTo-UcopsArgument -Value $property.Value
-            }
-        }
-        $parameters['ErrorAction'] = 'Stop'
-        $parameters['WarningAction'] = 'SilentlyContinue'
-        $parameters['WarningVariable'] = 'ucopsWarnings'
+        # Everything this invocation does (argument conversion, the call, output conversion) is inside the try:
+        # any failure becomes this invocation's error, reported as data.
         $ucopsWarnings = $null
         try {
+            $parameters = @{}
+            if ($null -ne $invocation.parameters) {
+                foreach ($property in $invocation.parameters.PSObject.Properties) {
+                    $parameters[$property.Name] = ConvertTo-UcopsArgument -Value $property.Value
+                }
+            }
+            $parameters['ErrorAction'] = 'Stop'
+            $parameters['WarningAction'] = 'SilentlyContinue'
+            $parameters['WarningVariable'] = 'ucopsWarnings'
             $objects = @(& $command @parameters)
+
+            $rows = New-Object System.Collections.ArrayList
+            $propertyNames = @($invocation.properties)
+            foreach ($object in $objects) {
+                if ($propertyNames.Count -eq 0) {
+                    $null = $rows.Add((ConvertTo-UcopsValue -Value $object))
+                    continue
+                }
+                $row = @{}
+                foreach ($propertyName in $propertyNames) {
+                    $property = $object.PSObject.Properties[[string]$propertyName]
+                    if ($null -eq $property) { $row[[string]$propertyName] = $null }
+                    else { $row[[string]$propertyName] = ConvertTo-UcopsValue -Value $property.Value }
+                }
+                $null = $rows.Add($row)
+            }
+            $result.output = $rows.ToArray()
+            $result.status = 'ok'
         }
         catch {
             $result.status = 'error'
@@ -232,24 +252,12 @@ try {
             foreach ($warning in @($ucopsWarnings)) { if ($null -ne $warning) { $null = $warningTexts.Add([string]$warning) } }
             $result.warnings = $warningTexts.ToArray()
         }
-
-        $rows = New-Object System.Collections.ArrayList
-        $propertyNames = @($invocation.properties)
-        foreach ($object in $objects) {
-            if ($propertyNames.Count -eq 0) {
-                $null = $rows.Add((ConvertTo-UcopsValue -Value $object))
-                continue
-            }
-            $row = @{}
-            foreach ($propertyName in $propertyNames) {
-                $property = $object.PSObject.Properties[[string]$propertyName]
-                if ($null -eq $property) { $row[[string]$propertyName] = $null }
-                else { $row[[string]$propertyName] = ConvertTo-UcopsValue -Value $property.Value }
-            }
-            $null = $rows.Add($row)
-        }
-        $result.output = $rows.ToArray()
-        $result.status = 'ok'
+    }
+}
+catch {
+    # Anything unexpected outside an invocation is still reported as data (stage 'runner'), never only on stderr.
+    if ($null -eq $response.error) {
+        $response.error = New-UcopsError -Stage 'runner' -Index $null -Cmdlet $null -Record $_
     }
 }
 finally {

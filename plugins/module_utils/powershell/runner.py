@@ -150,6 +150,9 @@ class Runner:
         response = Response(parse_output(rc, stdout, stderr, self.host))
         if response.error:
             self._raise(mode, response, invocations)
+        if rc != 0:
+            # The runner reports every failure as data and exits 0; a result with another exit code is not trusted.
+            raise ScriptFailure('PowerShell exited with code %s after writing its result: %s' % (rc, stderr or 'no error text'), host=self.host)
         return response
 
     def _raise(self, mode, response, invocations):
@@ -160,6 +163,8 @@ class Runner:
             raise RequestRefused(error.get('message'), host=self.host, details=details)
         if stage == 'shell':
             raise ShellFailure(error.get('message'), host=self.host, details=details)
+        if stage != 'invocation':
+            raise ScriptFailure('the runner failed: %s' % error.get('message'), host=self.host, details=details)
         done = []
         if mode == 'write':
             for invocation in invocations:

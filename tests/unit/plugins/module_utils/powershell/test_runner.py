@@ -69,11 +69,13 @@ def test_missing_result_is_a_script_failure_with_stderr():
 class _Canned:
     """A transport double for the error mapping only: returns a fixed runner response."""
 
-    def __init__(self, data):
+    def __init__(self, data, rc=0, stderr=''):
         self.data = data
+        self.rc = rc
+        self.stderr = stderr
 
     def run_powershell(self, bootstrap, stdin):
-        return 0, frame(self.data), ''
+        return self.rc, frame(self.data), self.stderr
 
 
 def _response(error, statuses):
@@ -114,3 +116,16 @@ def test_write_is_refused_in_check_mode_before_anything_is_sent():
         runner.write({'type': 'none'}, [Invocation('a', 'Set-A')])
     assert 'check mode' in str(raised.value) and raised.value.host == 'ex01'
     assert runner.requests_sent == 0
+
+
+def test_runner_stage_error_is_a_script_failure():
+    runner = Runner(_Canned(_response({'stage': 'runner', 'message': 'boom'}, [])), 'ex01')
+    with pytest.raises(ScriptFailure, match='the runner failed: boom'):
+        runner.read({'type': 'none'}, [])
+
+
+def test_a_result_with_a_non_zero_exit_code_is_not_trusted():
+    runner = Runner(_Canned(_response(None, [('a', 'Get-A', 'ok')]), rc=1, stderr='Out of memory'), 'ex01')
+    with pytest.raises(ScriptFailure) as raised:
+        runner.read({'type': 'none'}, [Invocation('a', 'Get-A')])
+    assert 'exited with code 1' in str(raised.value) and 'Out of memory' in str(raised.value)
