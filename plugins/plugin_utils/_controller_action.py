@@ -51,12 +51,17 @@ def winrm_settings(connection):
         'username': _option(connection, 'remote_user'),
         'password': _option(connection, 'remote_password'),
     }
+    # The defaults ansible-core's winrm plugin applies when it connects (_build_winrm_kwargs): scheme http on port
+    # 5985, else https; transport kerberos for a user@REALM name, else Basic (its 'ssl'/'plaintext').
+    if not settings['scheme']:
+        settings['scheme'] = 'http' if settings['port'] == 5985 else 'https'
     transports = _option(connection, 'transport')
     if isinstance(transports, str):
         transports = [t.strip() for t in transports.split(',')]
-    if transports:
-        first = transports[0]
-        settings['transport'] = 'certificate' if first == 'ssl' and extras.get('ansible_winrm_cert_pem') else WINRM_TRANSPORTS.get(first)
+    if not transports or transports[0] is None:
+        transports = ['kerberos'] if '@' in (settings['username'] or '') else ['basic']
+    first = transports[0]
+    settings['transport'] = 'certificate' if first == 'ssl' and extras.get('ansible_winrm_cert_pem') else WINRM_TRANSPORTS.get(first)
     if 'ansible_winrm_server_cert_validation' in extras:
         settings['validate_certs'] = to_text(extras['ansible_winrm_server_cert_validation']).lower() != 'ignore'
     simple = {'ansible_winrm_ca_trust_path': 'ca_trust_path', 'ansible_winrm_message_encryption': 'message_encryption',

@@ -57,3 +57,10 @@ def test_psrp_inventory_variables_map_to_module_options():
     }))
     assert (settings['server'], settings['transport'], settings['scheme'], settings['path']) == ('fe01', 'ntlm', 'http', '/wsman')
     assert settings['validate_certs'] is False
+
+
+def test_winrm_defaults_are_those_ansible_core_applies_when_it_connects():
+    settings = winrm_settings(connection('winrm', {'ansible_host': 'h', 'ansible_port': 5985, 'ansible_user': 'admin', 'ansible_password': 'p'}))
+    assert (settings['scheme'], settings['transport']) == ('http', 'basic')
+    settings = winrm_settings(connection('winrm', {'ansible_host': 'h', 'ansible_user': 'admin@CONTOSO.LOCAL', 'ansible_password': 'p'}))
+    assert (settings['port'], settings['scheme'], settings['transport']) == (5986, 'https', 'kerberos')
