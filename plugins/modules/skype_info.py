@@ -81,7 +81,7 @@ pools:
       elements: str
       sample: [fe01.contoso.local]
 oauth_configuration:
-  description: The global OAuth configuration (C(Get-CsOAuthConfiguration)).
+  description: The global OAuth configuration (C(Get-CsOAuthConfiguration)), with the keys of M(ucops.skype_exchange.skype_oauth_configuration)'s return.
   returned: always
   type: dict
   sample: {exchange_autodiscover_url: null, realm: contoso.com}
@@ -89,14 +89,8 @@ oauth_configuration:
 
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.module import UcopsModule
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell.runner import Invocation
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.skype import oauth
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.skype.version import parse_server_version
-
-OAUTH = ('ExchangeAutodiscoverUrl', 'ExchangeAutodiscoverAllowedDomains', 'Realm', 'ServiceName', 'ClientAuthorizationOAuthServerIdentity')
-
-
-def snake(name):
-    """ExchangeAutodiscoverUrl -> exchange_autodiscover_url."""
-    return ''.join('_' + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 
 def main():
@@ -107,11 +101,10 @@ def main():
         response = module.runner.read(module.shell(), [
             Invocation('version', 'Get-CsServerVersion'),
             Invocation('pools', 'Get-CsPool', properties=['Identity', 'Site', 'Services', 'Computers']),
-            Invocation('oauth', 'Get-CsOAuthConfiguration', parameters={'Identity': 'Global'}, properties=list(OAUTH)),
+            Invocation('oauth', 'Get-CsOAuthConfiguration', parameters={'Identity': 'Global'}, properties=oauth.PROPERTIES),
         ])
         text = (response.output('version') or [''])[0]
         version = parse_server_version(text)
-        oauth = (response.output('oauth') or [{}])[0]
         return {
             'changed': False,
             'version': version['product'],
@@ -121,7 +114,7 @@ def main():
             'computer_name': response.host.get('computer_name'),
             'pools': [{'identity': row.get('Identity'), 'site': row.get('Site'), 'services': list(row.get('Services') or []),
                        'computers': list(row.get('Computers') or [])} for row in response.output('pools')],
-            'oauth_configuration': dict((snake(name), oauth.get(name)) for name in OAUTH),
+            'oauth_configuration': oauth.report((response.output('oauth') or [{}])[0]),
         }
 
     module.run(work)

@@ -126,19 +126,11 @@ from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.compar
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.errors import OptionError
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.module import UcopsModule
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell.runner import Invocation
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.skype.oauth import PROPERTIES, SETTINGS, report
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.skype.version import PRODUCT_NAMES, parse_server_version
 
-# option -> (Set-CsOAuthConfiguration parameter, comparison)
-SETTINGS = {
-    'exchange_autodiscover_url': ('ExchangeAutodiscoverUrl', 'uri'),
-    'exchange_autodiscover_allowed_domains': ('ExchangeAutodiscoverAllowedDomains', 'domains'),
-    'realm': ('Realm', 'text'),
-    'service_name': ('ServiceName', 'text'),
-    'client_authorization_oauth_server_identity': ('ClientAuthorizationOAuthServerIdentity', 'text'),
-}
 # The cmdlet reference lists ClientAuthorizationOAuthServerIdentity for Skype for Business Server 2015 and 2019 only.
 NOT_ON_LYNC_2013 = ('client_authorization_oauth_server_identity',)
-PROPERTIES = ['Identity'] + [parameter for parameter, _kind in SETTINGS.values()]
 GUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 
 
@@ -196,14 +188,6 @@ def same(kind, desired, current):
     if kind == 'domains':
         return multiset_equal((desired or '').split(';') if desired else [], (current or '').split(';') if current else [])
     return text_equal(desired, current)
-
-
-def report(row):
-    """Return shape of the configuration."""
-    result = {'identity': row.get('Identity')}
-    for option, (parameter, _kind) in SETTINGS.items():
-        result[option] = row.get(parameter)
-    return result
 
 
 def main():

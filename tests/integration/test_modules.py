@@ -84,6 +84,10 @@ def test_info_modules_report_version_and_state(lab):
     assert rc == 0, output
     assert (results['lync2013']['version'], results['lync2013']['module']) == ('2013', 'Lync')
     assert (results['sfb2019']['version'], results['sfb2019']['module']) == ('2019', 'SkypeForBusiness')
+    # the same keys as skype_oauth_configuration returns
+    assert sorted(results['sfb2019']['oauth_configuration']) == [
+        'client_authorization_oauth_server_identity', 'exchange_autodiscover_allowed_domains', 'exchange_autodiscover_url',
+        'identity', 'realm', 'service_name']
 
 
 def _assert_no_secret(lab, host, output, extra=()):
