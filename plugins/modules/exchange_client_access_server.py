@@ -117,12 +117,10 @@ changed_servers:
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.compare import multiset_equal, normalize_uri, uri_equal
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.errors import OptionError, ScriptFailure
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.module import UcopsModule
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.exchange.client_access import PROPERTIES as CAS_PROPERTIES
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.exchange.client_access import SCOPE, URI, report, state_of
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.exchange.version import client_access_cmdlet, product_of
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell.runner import Invocation
-
-URI = 'AutoDiscoverServiceInternalUri'
-SCOPE = 'AutoDiscoverSiteScope'
-CAS_PROPERTIES = ['Name', 'Fqdn', URI, SCOPE]
 
 
 def validate(params):
@@ -147,11 +145,6 @@ def validate(params):
     if not desired:
         raise OptionError('Nothing to set: give autodiscover_internal_uri and/or autodiscover_site_scope.')
     return desired
-
-
-def state_of(row):
-    """The managed properties of one Get-ClientAccessService(Server) row."""
-    return {URI: row.get(URI), SCOPE: list(row.get(SCOPE) or [])}
 
 
 def differences(desired, current):
@@ -181,11 +174,6 @@ def local_product(response, host):
             return product_of(row.get('AdminDisplayVersion'))
     raise ScriptFailure('Get-ExchangeServer did not list this server (%s), so its Exchange version, which picks '
                         'Set-ClientAccessServer or Set-ClientAccessService, is unknown' % computer, host=host)
-
-
-def report(name, state):
-    """Return shape of one server."""
-    return {'name': name, 'autodiscover_internal_uri': state[URI], 'autodiscover_site_scope': state[SCOPE]}
 
 
 def main():
@@ -232,19 +220,18 @@ def main():
             verify = Invocation('after', get_cmdlet, parameters=get_parameters, properties=CAS_PROPERTIES)
             written = module.runner.write(shell, writes + [verify])
             after = dict((row['Name'], state_of(row)) for row in written.output('after'))
-        changed_servers = sorted(w.parameters['Identity'] for w in writes)
+        final = dict((name, report(name, after.get(name, before[name]))) for name in sorted(before))
         result = {
             'changed': bool(writes),
             'cmdlet': set_cmdlet,
             'exchange_version': product,
-            'servers': [report(name, after.get(name, before[name])) for name in sorted(before)],
-            'changed_servers': changed_servers,
+            'servers': list(final.values()),
+            'changed_servers': sorted(w.parameters['Identity'] for w in writes),
         }
         if response.warnings():
             result['warnings'] = response.warnings()
         if module._diff:
-            result['diff'] = {'before': dict((name, report(name, before[name])) for name in sorted(before)),
-                              'after': dict((name, report(name, after.get(name, before[name]))) for name in sorted(before))}
+            result['diff'] = {'before': dict((name, report(name, before[name])) for name in sorted(before)), 'after': final}
         return result
 
     module.run(work)

@@ -95,6 +95,7 @@ client_access_servers:
 """
 
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.module import UcopsModule
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.exchange import client_access
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.exchange.version import product_of
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell.runner import Invocation
 
@@ -106,8 +107,7 @@ def main():
         module.connection_options()
         response = module.runner.read(module.shell(), [
             Invocation('servers', 'Get-ExchangeServer', properties=['Name', 'Fqdn', 'AdminDisplayVersion', 'ServerRole']),
-            Invocation('cas', 'Get-ClientAccessService', alternatives=['Get-ClientAccessServer'],
-                       properties=['Name', 'AutoDiscoverServiceInternalUri', 'AutoDiscoverSiteScope']),
+            Invocation('cas', 'Get-ClientAccessService', alternatives=['Get-ClientAccessServer'], properties=client_access.PROPERTIES),
         ])
         servers = [{'name': row.get('Name'), 'fqdn': row.get('Fqdn'), 'admin_display_version': row.get('AdminDisplayVersion'),
                     'version': product_of(row.get('AdminDisplayVersion')), 'server_role': row.get('ServerRole')}
@@ -120,9 +120,7 @@ def main():
             'computer_name': computer,
             'powershell_version': response.host.get('ps_version'),
             'servers': servers,
-            'client_access_servers': [{'name': row.get('Name'), 'autodiscover_internal_uri': row.get('AutoDiscoverServiceInternalUri'),
-                                       'autodiscover_site_scope': list(row.get('AutoDiscoverSiteScope') or [])}
-                                      for row in response.output('cas')],
+            'client_access_servers': [client_access.report(row.get('Name'), client_access.state_of(row)) for row in response.output('cas')],
         }
 
     module.run(work)
