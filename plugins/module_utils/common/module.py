@@ -29,6 +29,7 @@ class UcopsModule(AnsibleModule):
         spec.update(argument_spec or {})
         self.product = product
         self._runner = None
+        self._connection_options = None
         super().__init__(argument_spec=spec, **kwargs)
 
     @property
@@ -41,8 +42,10 @@ class UcopsModule(AnsibleModule):
         return [self.params.get('password')]
 
     def connection_options(self):
-        """Validated connection options (OptionError names the option and the fix)."""
-        return transport.resolve_options(dict((name, self.params.get(name)) for name in CONNECTION_OPTIONS))
+        """Validated connection options (OptionError names the option and the fix), resolved once."""
+        if self._connection_options is None:
+            self._connection_options = transport.resolve_options(dict((name, self.params.get(name)) for name in CONNECTION_OPTIONS))
+        return self._connection_options
 
     @property
     def runner(self):
