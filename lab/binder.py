@@ -47,9 +47,14 @@ VERSION_LABELS = {
     ('exchange', '2013'): 'Exchange Server 2013',
     ('exchange', '2016'): 'Exchange Server 2016',
     ('exchange', '2019'): 'Exchange Server 2019',
+    # The reference's own label for Exchange Server Subscription Edition (lab/reference/exchange.json applicability).
+    ('exchange', 'se'): 'Exchange Server SE',
     ('skype', '2013'): 'Lync Server 2013',
     ('skype', '2015'): 'Skype for Business Server 2015',
     ('skype', '2019'): 'Skype for Business Server 2019',
+    # The Skype reference lists only 2015 and 2019: SE has the 2019 cmdlets (versions-and-changes-2025.md: no cmdlet
+    # differences between SE and 2019 were found).
+    ('skype', 'se'): 'Skype for Business Server 2019',
 }
 
 # Windows PowerShell 5.1 common parameters in CommonParameters declaration order, with their types and aliases

@@ -17,10 +17,16 @@ import yaml
 DEFAULT_TOPOLOGY = pathlib.Path(__file__).parent / "topology.yml"
 
 PRODUCT_VERSIONS: dict[str, tuple[str, ...]] = {
-    "exchange": ("2013", "2016", "2019"),
-    # "2013" is Lync Server 2013, "2015" and "2019" are Skype for Business Server.
-    "skype": ("2013", "2015", "2019"),
+    # "se" is Exchange Server Subscription Edition (15.2, build 2562 and later; versions-and-changes-2025.md).
+    "exchange": ("2013", "2016", "2019", "se"),
+    # "2013" is Lync Server 2013, "2015" and "2019" are Skype for Business Server, "se" is Skype for Business Server
+    # Subscription Edition (7.0.2046.x like 2019; versions-and-changes-2025.md).
+    "skype": ("2013", "2015", "2019", "se"),
 }
+# Skype for Business pool editions (settings.edition of a skype host): a Standard Edition pool is one Front End with its
+# Central Management store on SQL Express on that server; an Enterprise Edition pool has one or more Front Ends and a
+# SQL Server back end elsewhere. No source in the shared docs (Topology Builder's two pool types).
+SKYPE_EDITIONS = ("Standard", "Enterprise")
 SCHEMES = ("https", "http")
 AUTH_METHODS = ("ntlm", "basic")
 
@@ -218,6 +224,9 @@ def _parse_host(item: Any, where: str, index: int, domain: str) -> HostSpec:
         settings = {}
     if not isinstance(settings, Mapping):
         raise TopologyError(f"{where}: {key}.settings: must be a mapping (got {type(settings).__name__})")
+    edition = settings.get("edition")
+    if product == "skype" and edition is not None and edition not in SKYPE_EDITIONS:
+        raise TopologyError(f"{where}: {key}.settings.edition: must be one of {_quoted(SKYPE_EDITIONS)} (got {edition!r})")
     spec = HostSpec(name=name, product=product, version=version, computer_name=computer_name.upper(), domain=domain,
                     port=port, scheme=scheme, auth=auth, allow_unencrypted=allow_unencrypted, settings=dict(settings))
     if not spec.accepts_ntlm and not spec.accepts_basic:

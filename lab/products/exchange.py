@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Model of an Exchange Server 2013/2016/2019 organisation: the cmdlets the lab implements.
+"""Model of an Exchange Server 2013/2016/2019/SE organisation: the cmdlets the lab implements.
 
 State (one entry per organisation in ``state.json`` under ``exchange``)::
 
@@ -31,11 +31,14 @@ from .common import Outcome, ProductModel, refuse_unmodelled
 # Exchange/ExchangeServer/new-features/build-numbers-and-release-dates.md): Exchange Server 2013 CU23 = 15.0.1497.2;
 # Exchange Server 2016 CU23 = 15.1.2507.6; Exchange Server 2019 CU14 = 15.2.1544.4 (the last two rows are from the
 # current page; the older repository copy the lab could check ends before them; design.md uses 15.2.1544.4 too).
-DEFAULT_BUILDS = {'2013': '15.0.1497.2', '2016': '15.1.2507.6', '2019': '15.2.1544.4'}
+# Exchange Server SE RTM = 15.2.2562.17, released 2025-07-01 (same page; CSS-Exchange
+# Shared/Get-ExchangeBuildVersionInformation.ps1; versions-and-changes-2025.md).
+DEFAULT_BUILDS = {'2013': '15.0.1497.2', '2016': '15.1.2507.6', '2019': '15.2.1544.4', 'se': '15.2.2562.17'}
 
 # ServerRole as Get-ExchangeServer shows it. Source: brief of this task (2013 multi-role "Mailbox, ClientAccess";
-# 2016 and later have only the Mailbox role, which includes the Client Access services).
-SERVER_ROLES = {'2013': 'Mailbox, ClientAccess', '2016': 'Mailbox', '2019': 'Mailbox'}
+# 2016 and later have only the Mailbox role, which includes the Client Access services). SE: Mailbox like 2019 (no source
+# for SE's ServerRole text: SE is 2019's code line, versions-and-changes-2025.md).
+SERVER_ROLES = {'2013': 'Mailbox, ClientAccess', '2016': 'Mailbox', '2019': 'Mailbox', 'se': 'Mailbox'}
 
 # Default AD site: "Default-First-Site-Name" is the name Active Directory gives the first site (no source in the
 # shared docs: AD default). Default edition: no source (lab choice).

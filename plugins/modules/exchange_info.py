@@ -17,7 +17,8 @@ author:
   - ucops.skype_exchange contributors (@ucops)
 extends_documentation_fragment:
   - ucops.skype_exchange.connection
-  - ucops.skype_exchange.connection.exchange_shell
+  - ucops.skype_exchange.product_shell
+  - ucops.skype_exchange.product_shell.exchange
   - ucops.skype_exchange.attributes
   - ucops.skype_exchange.attributes.info_module
   - ucops.skype_exchange.attributes.actiongroup_exchange
@@ -33,10 +34,33 @@ EXAMPLES = r"""
 
 RETURN = r"""
 version:
-  description: Product version of the server connected to (V(2013), V(2016) or V(2019); Exchange SE reports as V(2019)).
+  description:
+    - Product version of the server connected to, from its C(AdminDisplayVersion) (V(2013), V(2016), V(2019), or V(se) for
+      Exchange Server Subscription Edition, build 15.2.2562 and later; V(2010) for Exchange 2010).
+    - Null when the version is not recognised (a warning then says what text was seen).
   returned: always
   type: str
-  sample: '2019'
+  sample: se
+product:
+  description: Product name of the server connected to; null when the version is not recognised.
+  returned: always
+  type: str
+  sample: Exchange Server Subscription Edition
+support_status:
+  description:
+    - Microsoft support status of that product version on the day the module runs.
+    - V(out_of_support) and V(unknown) also add a warning.
+  returned: always
+  type: str
+  choices: [supported, out_of_support, unknown]
+  sample: supported
+end_of_support:
+  description:
+    - Last day of Microsoft support (ISO 8601 date) of that product version.
+    - Null for the Subscription Edition (no end date published) and for an unknown version.
+  returned: always
+  type: str
+  sample: '2025-10-14'
 computer_name:
   description: Computer name of the server connected to.
   returned: always
@@ -66,7 +90,7 @@ servers:
       type: str
       sample: Version 15.2 (Build 1544.4)
     version:
-      description: Product version derived from C(admin_display_version).
+      description: Product version derived from C(admin_display_version) (V(se) for Exchange Server Subscription Edition).
       type: str
       sample: '2019'
     server_role:
@@ -95,6 +119,7 @@ client_access_servers:
 """
 
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.module import UcopsModule
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.support import support_of, support_warning
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.exchange import client_access
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.exchange.version import product_of
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell.runner import Invocation
@@ -114,14 +139,25 @@ def main():
                    for row in response.output('servers')]
         computer = response.host.get('computer_name') or ''
         local = [s for s in servers if (s['name'] or '').lower() == computer.lower()]
-        return {
+        product = local[0]['version'] if local else None
+        support = support_of('exchange', product)
+        seen = local[0]['admin_display_version'] if local else 'Get-ExchangeServer listed no server named %s' % computer
+        result = {
             'changed': False,
-            'version': local[0]['version'] if local else None,
+            'version': product,
+            'product': support['product'],
+            'support_status': support['support_status'],
+            'end_of_support': support['end_of_support'],
             'computer_name': computer,
             'powershell_version': response.host.get('ps_version'),
             'servers': servers,
             'client_access_servers': [client_access.report(row.get('Name'), client_access.state_of(row)) for row in response.output('cas')],
         }
+        # module.warn (passing warnings to exit_json is deprecated since ansible-core 2.19); the texts hold no secret
+        warning = support_warning('exchange', support, seen)
+        if warning:
+            module.warn(warning)
+        return result
 
     module.run(work)
 

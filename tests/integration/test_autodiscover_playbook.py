@@ -13,8 +13,13 @@ from integration_support import REPO, recap
 
 PLAYBOOK = REPO / 'playbooks' / 'autodiscover.yml'
 AUDIT = REPO / 'playbooks' / 'audit.yml'
-EXCHANGE = ('ex2013', 'ex2016', 'ex2019')
-SKYPE = ('lync2013', 'sfb2015', 'sfb2019')
+EXCHANGE = ('ex2013', 'ex2016', 'ex2019', 'exse')
+SKYPE = ('lync2013', 'sfb2015', 'sfb2019', 'sfbse1', 'sfbse2')
+# Skype hosts of one deployment (lab/topology.yml settings.deployment) share the global OAuth configuration: it is changed
+# once per deployment. Run in parallel (forks), both Front Ends may read the old value and both write; run one after the
+# other, the second sees no change. So on the first apply at least one host of the deployment changes, not every host.
+SHARED_DEPLOYMENTS = (('sfbse1', 'sfbse2'),)
+SHARED = tuple(host for hosts in SHARED_DEPLOYMENTS for host in hosts)
 
 
 def writes(invocations):
@@ -46,16 +51,25 @@ def test_apply_uses_the_cmdlet_of_each_version(lab):
     before = len(lab.invocations())
     rc, output = lab.playbook(PLAYBOOK)
     assert rc == 0, output
+    totals = recap(output)
     for host in EXCHANGE + SKYPE:
-        assert recap(output)[host]['changed'] == 1, output
+        if host not in SHARED:
+            assert totals[host]['changed'] == 1, output
+    for hosts in SHARED_DEPLOYMENTS:
+        assert sum(totals[host]['changed'] for host in hosts) >= 1, output
     done = dict((i['host'], i) for i in writes(lab.invocations()[before:]))
     assert done['ex2013']['cmdlet'] == 'Set-ClientAccessServer'
     assert done['ex2016']['cmdlet'] == 'Set-ClientAccessService'
     assert done['ex2019']['cmdlet'] == 'Set-ClientAccessService'
+    assert done['exse']['cmdlet'] == 'Set-ClientAccessService'
     assert done['ex2019']['parameters']['AutoDiscoverServiceInternalUri'] == 'https://autodiscover.contoso.com/Autodiscover/Autodiscover.xml'
     for host in SKYPE:
+        if host not in done:
+            assert host in SHARED and totals[host]['changed'] == 0, (host, output)
+            continue
         assert done[host]['cmdlet'] == 'Set-CsOAuthConfiguration'
         assert done[host]['parameters']['ExchangeAutodiscoverUrl'] == 'https://autodiscover.contoso.com/autodiscover/autodiscover.svc'
+        assert totals[host]['changed'] == 1, output
 
 
 def test_second_run_changes_nothing(lab):

@@ -5,6 +5,12 @@
 
 """Exchange versions and the cmdlets that differ between them.
 
+Product keys: ``'2010'``, ``'2013'``, ``'2016'``, ``'2019'`` and ``'se'`` (Exchange Server Subscription Edition).
+
+Source for the version rule: CSS-Exchange ``Shared/Get-ExchangeBuildVersionInformation.ps1`` (HealthChecker): major 15,
+minor 0 is 2013, minor 1 is 2016, minor 2 with build >= 2562 is SE, minor 2 below that is 2019. SE RTM is
+15.2.2562.17 (Microsoft, "Exchange Server build numbers and release dates"; versions-and-changes-2025.md).
+
 Source for the cmdlet split: integration-procedure.md section 4 (EX-DECOM: ``*-ClientAccessServer`` on
 Exchange 2010 and 2013, ``*-ClientAccessService`` on 2016 and later; the cmdlet reference lists
 ``Set-ClientAccessService`` for Exchange Server 2016, 2019 and SE only).
@@ -14,26 +20,63 @@ from __future__ import annotations
 
 import re
 
+# ServerVersion.ToString(): "Version 15.2 (Build 2562.17)".
 _VERSION = re.compile(r'(\d+)\.(\d+)\s*\(Build\s+(\d+)\.(\d+)\)', re.IGNORECASE)
-# AdminDisplayVersion major.minor -> product. Exchange Server SE keeps 15.2, so it reports as 2019 here; the
-# cmdlet reference gives SE the same cmdlets as 2019 for everything this collection uses.
+# A plain four-part version ("15.2.2562.17", the ExSetup file version form HealthChecker also accepts).
+_DOTTED = re.compile(r'^\s*(\d+)\.(\d+)\.(\d+)\.(\d+)\s*$')
+# First Exchange Server SE build (15.2.2562.x); 15.2 below it is Exchange Server 2019. Source: see the module docstring.
+SE_FIRST_BUILD = 2562
 _PRODUCTS = {(14, 0): '2010', (14, 1): '2010', (14, 2): '2010', (14, 3): '2010', (15, 0): '2013', (15, 1): '2016', (15, 2): '2019'}
+PRODUCT_NAMES = {
+    '2010': 'Exchange Server 2010',
+    '2013': 'Exchange Server 2013',
+    '2016': 'Exchange Server 2016',
+    '2019': 'Exchange Server 2019',
+    'se': 'Exchange Server Subscription Edition',
+}
 
 
-def parse_admin_display_version(text):
-    """'Version 15.1 (Build 2507.6)' -> (15, 1, 2507, 6); None when the text has no version."""
-    match = _VERSION.search(text or '')
+def parse_admin_display_version(value):
+    """An AdminDisplayVersion as (major, minor, build, revision); None when it holds no version.
+
+    Accepts the text form ('Version 15.2 (Build 2562.17)'), a plain '15.2.2562.17', or the structured ServerVersion
+    (a mapping with Major, Minor, Build and Revision, any case), which a deserialized object may carry.
+    """
+    if isinstance(value, dict):
+        parts = dict((str(key).lower(), part) for key, part in value.items())
+        try:
+            return tuple(int(parts[name]) for name in ('major', 'minor', 'build', 'revision'))
+        except (KeyError, TypeError, ValueError):
+            return None
+    if not isinstance(value, str):
+        return None
+    match = _VERSION.search(value) or _DOTTED.match(value)
     return tuple(int(part) for part in match.groups()) if match else None
 
 
-def product_of(text):
-    """'2013', '2016', '2019' (or '2010') from an AdminDisplayVersion; None when unknown."""
-    version = parse_admin_display_version(text)
-    return _PRODUCTS.get(version[:2]) if version else None
+def product_of(value):
+    """'2013', '2016', '2019', 'se' (or '2010') from an AdminDisplayVersion; None when unknown."""
+    version = parse_admin_display_version(value)
+    if not version:
+        return None
+    product = _PRODUCTS.get(version[:2])
+    if product == '2019' and version[2] >= SE_FIRST_BUILD:
+        return 'se'
+    return product
+
+
+def product_name(product):
+    """'Exchange Server Subscription Edition' for 'se'; None for an unknown key."""
+    return PRODUCT_NAMES.get(product)
 
 
 def client_access_cmdlet(verb, product):
-    """Get/Set-ClientAccessService on 2016 and later, Get/Set-ClientAccessServer on 2010 and 2013."""
+    """Get/Set-ClientAccessService on 2016, 2019 and SE, Get/Set-ClientAccessServer on 2010 and 2013.
+
+    Raises ValueError for an unknown product: the caller must not guess which cmdlet a server has.
+    """
     if product in ('2010', '2013'):
         return '%s-ClientAccessServer' % verb
-    return '%s-ClientAccessService' % verb
+    if product in ('2016', '2019', 'se'):
+        return '%s-ClientAccessService' % verb
+    raise ValueError('unknown Exchange version %r' % (product,))
