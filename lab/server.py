@@ -7,6 +7,7 @@ need into the state dir: ``ca.pem``, ``inventory.yml`` (mode 0600, it holds the 
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import http.server
 import logging
@@ -17,6 +18,7 @@ import socketserver
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -51,6 +53,28 @@ MAX_DRAIN_BYTES = 16 * 1024 * 1024
 # HTTP.sys closes idle keep-alive connections after IdleConnectionTimeout, default 120 s (Microsoft docs, Http.sys registry settings).
 IDLE_CONNECTION_TIMEOUT = 120.0
 JOIN_TIMEOUT = 10.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Fault:
+    """What a test's fault hook makes a listener do instead of its normal reply (see ``LabServer.set_fault_hook``).
+
+    ``drop``: close the TCP connection without any reply, the way a connection cut by the network, a restarting server or a
+    load balancer's idle timer looks to the client. Otherwise reply with ``status``, ``body`` and ``content_type`` (for
+    example an HTTP 500 error page that is not UTF-8, as a proxy or an HTTP.sys error page in a legacy code page may send).
+    No source: these stand in for failures of the network and of what sits in front of WinRM; WinRM itself does not
+    produce them on purpose.
+    """
+
+    drop: bool = False
+    status: int = 500
+    body: bytes = b""
+    content_type: str | None = None
+
+
+# hook(action, status) -> Fault | None, called after the WS-Management request was processed (its effects, such as a command
+# started by the last Send, have happened), before the reply is sent. None: the normal reply.
+FaultHook = Callable[[str, int], "Fault | None"]
 
 
 class LabError(RuntimeError):
@@ -182,6 +206,7 @@ class Listener:  # pylint: disable=too-many-instance-attributes
         self.authenticator = authenticator
         self.ssl_context = ssl_context
         self.stopping = False
+        self.fault_hook: FaultHook | None = None
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -349,6 +374,20 @@ class Listener:  # pylint: disable=too-many-instance-attributes
         info = RequestInfo(username=identity.username, auth_method=identity.method, client_address=client,
                            endpoint=f"{self.host.scheme}://{scheme_host}{WSMAN_PATH}")
         status, reply, action = self.service.handle(envelope, info)
+        hook = self.fault_hook
+        fault = hook(action, status) if hook is not None else None
+        if fault is not None:
+            if fault.drop:
+                self._log(handler, 0, f"{action}: connection dropped by a test fault hook", identity.username, identity.method, encrypted)
+                handler.close_connection = True
+                try:
+                    handler.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                return
+            self._log(handler, fault.status, f"{action}: reply replaced by a test fault hook", identity.username, identity.method)
+            self.reply(handler, fault.status, fault.body, fault.content_type)
+            return
         if encrypted and context is not None:
             reply_type, reply = wrap_message(context, reply)
         else:
@@ -407,6 +446,10 @@ class LabServer:
     def service(self, name: str) -> WinRSService:
         """The WinRS service of host ``name`` (tests inspect it)."""
         return self._listeners[name].service
+
+    def set_fault_hook(self, name: str, hook: FaultHook | None) -> None:
+        """Make host ``name`` misbehave on the wire (tests only; see :class:`Fault`); None restores normal replies."""
+        self._listeners[name].fault_hook = hook
 
     def start(self) -> None:
         """Create state files, bind every port, start the listeners and write the inventory."""
@@ -500,6 +543,11 @@ def build_inventory(topology: Topology, ports: dict[str, int], ca_path: pathlib.
         }
         if host.scheme == "https":
             variables["ansible_winrm_ca_trust_path"] = str(ca_path.resolve())
+        if transport == "basic":
+            # WinRM Basic takes only local accounts, and the product sessions need a domain account (Kerberos refuses
+            # local accounts; RBAC roles are AD groups): a separate domain credential for them (README, second hop)
+            variables["ucops_product_username"] = f"{topology.netbios_domain}\\{user.username}"
+            variables["ucops_product_password"] = user.password
         variables.update({
             "ansible_winrm_message_encryption": "auto",
             "ucops_lab_fqdn": host.fqdn,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import collections
 import dataclasses
 import logging
 import re
@@ -194,6 +195,8 @@ class WinRSService:
         self._shells: dict[str, Shell] = {}
         self._workers: set[threading.Thread] = set()
         self._closing = False
+        # The most recent shells as Create opened them (options such as WINRS_NOPROFILE), for tests and debugging.
+        self.created_shells: collections.deque[Shell] = collections.deque(maxlen=64)
 
     # ----------------------------------------------------------------------------------------------------------------
     # Entry points
@@ -327,7 +330,9 @@ class WinRSService:
                 raise _shutting_down()
             self._reap_idle(now)
             self._shells[shell.shell_id] = shell
-        LOG.info("host=%s shell created id=%s owner=%s codepage=%d", self.host.name, shell.shell_id, shell.owner, codepage)
+            self.created_shells.append(shell)
+        LOG.info("host=%s shell created id=%s owner=%s codepage=%d noprofile=%s", self.host.name, shell.shell_id, shell.owner,
+                 codepage, shell.noprofile)
         body = (
             "<x:ResourceCreated>"
             f"<a:Address>{escape(info.endpoint)}</a:Address>"
@@ -538,6 +543,10 @@ class WinRSService:
                 LOG.exception("host=%s command=%s: lab engine failed: %s", self.host.name, command.command_id, message)
                 stdout, stderr, exit_code = b"", f"ucops lab: internal error in lab.engine: {message}\r\n".encode("utf-8"), 1
             stdout, stderr = _to_codepage(stdout, shell.codepage), _to_codepage(stderr, shell.codepage)
+            if stdout and shell.codepage == 65001 and self.host.settings.get("utf8_bom"):
+                # Topology setting utf8_bom: the stdout stream starts with a UTF-8 byte-order mark (EF BB BF), as WinRM
+                # clients see under code page 65001 on some servers (ansible/ansible#14077; WinRb/WinRM#159).
+                stdout = codecs.BOM_UTF8 + stdout
             with command.cond:
                 command.stdin = bytearray()
                 if command.state == Command.RUNNING:

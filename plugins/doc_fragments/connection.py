@@ -25,6 +25,7 @@ options:
   port:
     description:
       - WinRM port. Defaults to V(5986) for O(scheme=https) and V(5985) for O(scheme=http).
+      - A value outside 1-65535 is refused before anything is sent.
       - Falls back to E(UCOPS_SKYPE_EXCHANGE_PORT).
     type: int
   scheme:
@@ -41,9 +42,12 @@ options:
   transport:
     description:
       - WinRM authentication. Defaults to V(ntlm).
-      - V(kerberos) needs pywinrm's kerberos extra and a ticket (or O(username) and O(password));
-        V(credssp) needs pywinrm's credssp extra; V(certificate) needs O(client_cert) and O(client_key)
-        and O(scheme=https).
+      - V(kerberos) needs pywinrm's kerberos extra (C(pip install pywinrm[kerberos]), after the system Kerberos
+        packages) and a ticket (or O(username) and O(password)); V(credssp) needs pywinrm's credssp extra
+        (C(pip install pywinrm[credssp])); without them the task fails before anything is sent, naming the extra.
+        V(certificate) needs O(client_cert) and O(client_key) and O(scheme=https).
+      - V(basic) sends O(username) and O(password) as Latin-1 (as HTTP Basic in requests does), so other characters are
+        refused before anything is sent; use V(ntlm) or V(kerberos), which take Unicode.
       - Falls back to E(UCOPS_SKYPE_EXCHANGE_TRANSPORT).
     type: str
     choices: [ntlm, kerberos, credssp, basic, certificate]
@@ -66,6 +70,7 @@ options:
   ca_trust_path:
     description:
       - A PEM file (or directory) of CA certificates that sign the server's certificate.
+      - With O(scheme=https) and O(validate_certs=true), a path that does not exist is refused before anything is sent.
       - Falls back to E(UCOPS_SKYPE_EXCHANGE_CA_TRUST_PATH).
     type: path
   client_cert:
@@ -94,17 +99,17 @@ options:
     type: bool
     default: false
   operation_timeout:
-    description: WS-Management OperationTimeout in seconds (how long the server holds a Receive).
+    description: WS-Management OperationTimeout in seconds (how long the server holds a Receive). At least V(1).
     type: int
     default: 20
   read_timeout:
-    description: HTTP read timeout in seconds; must be greater than O(operation_timeout).
+    description: HTTP read timeout in seconds; must be greater than O(operation_timeout). At least V(1).
     type: int
     default: 30
   command_timeout:
     description:
       - Overall limit in seconds for one PowerShell run on the server. When it is reached the command is
-        stopped and the task fails, naming the host.
+        stopped and the task fails, naming the host. At least V(1).
     type: int
     default: 600
 notes:
@@ -113,41 +118,12 @@ notes:
     C(delegate_to=localhost) with explicit connection options.
   - Every request is sent as data on stdin to a static PowerShell script shipped with the collection;
     no option value is ever pasted into PowerShell code.
+  - The WinRS shell is opened with the user profile loaded, as pywinrm and ansible-core's winrm connection do.
+  - When the server cannot be reached (connection refused, name not resolved, timeout, TLS handshake or certificate
+    failure) or rejects the credentials, the task is reported C(unreachable), as with ansible-core's winrm connection.
+    When the connection is lost after a write request was delivered, the task fails with C(changed=true) and
+    C(possible_changes) lists the changes that may have been applied.
+  - String options refuse a list or dictionary, and list options refuse empty items, before anything is sent.
 requirements:
   - pywinrm >= 0.5.0 (on the controller)
-"""
-
-    EXCHANGE_SHELL = r"""
-options:
-  exchange_shell:
-    description:
-      - How the Exchange cmdlets are loaded on the server.
-      - V(remote) (default) opens a remote session to the server's own C(/PowerShell) endpoint, as the
-        Exchange Management Shell does. It is the way Microsoft supports, and RBAC applies.
-      - V(snapin) loads C(Microsoft.Exchange.Management.PowerShell.SnapIn) into the local process. It needs no
-        second hop, but Microsoft supports the snap-in only for transport agent cmdlets and RBAC is bypassed;
-        use it only where a remote session cannot be opened.
-    type: str
-    choices: [remote, snapin]
-    default: remote
-  exchange_connection_uri:
-    description:
-      - URI of the Exchange remote PowerShell endpoint for O(exchange_shell=remote).
-      - Defaults to C(http://<the server's own FQDN>/PowerShell/), computed on the server.
-    type: str
-  exchange_authentication:
-    description: Authentication of the Exchange remote session (C(New-PSSession -Authentication)).
-    type: str
-    choices: [Kerberos, Negotiate, Default, Basic]
-    default: Kerberos
-  exchange_credential:
-    description:
-      - Credential of the Exchange remote session.
-      - V(connection) (default) passes O(username) and O(password) explicitly, so the session to the local
-        endpoint is a fresh logon and no delegation is needed (the way ExchangeDsc does it).
-      - V(logon) uses the WinRM logon itself, which needs O(transport=credssp) or
-        O(transport=kerberos) with O(kerberos_delegation=true).
-    type: str
-    choices: [connection, logon]
-    default: connection
 """

@@ -33,6 +33,11 @@ PSRP_TRANSPORTS = {'ntlm': 'ntlm', 'negotiate': 'ntlm', 'kerberos': 'kerberos', 
                    'basic': 'basic', 'certificate': 'certificate'}
 
 
+# Host variables ucops_product_username / ucops_product_password fill the product session's credential (a domain
+# account for the Exchange /PowerShell or Skype /OcsPowershell session when the WinRM logon is a local account).
+PRODUCT_CREDENTIAL = ('product_username', 'product_password')
+
+
 def _option(connection, name):
     try:
         return connection.get_option(name)
@@ -103,6 +108,28 @@ def psrp_settings(connection):
     return settings
 
 
+# Module failures that mean "the host could not be reached", reported as `unreachable` the way ansible-core's own winrm
+# connection does: lib/ansible/plugins/connection/winrm.py (_winrm_connect) raises AnsibleConnectionFailure, which
+# TaskExecutor turns into unreachable, for refused connections, TLS errors and rejected credentials ("the specified
+# credentials were rejected by the server") alike. A timeout is unreachable too (ansible-core's ssh plugin reports it
+# so; its winrm plugin raises a plain AnsibleError for "the connection attempt timed out"). The module reports
+# 'connection_lost' (a write may have been applied) with changed=true: that stays a failure, never unreachable.
+UNREACHABLE_KINDS = ('connection', 'tls', 'authentication')
+
+
+def mark_unreachable(result):
+    """Turn a module failure whose error_kind is a connection problem into an unreachable result (msg kept).
+
+    The strategy checks ``failed`` before ``unreachable`` (ansible-core plugins/strategy/__init__.py), so ``failed`` is
+    removed, as in the result TaskExecutor builds from AnsibleConnectionFailure.
+    """
+    if (result.get('failed') and result.get('error_kind') in UNREACHABLE_KINDS and not result.get('possible_changes')
+            and not result.get('changes_made')):
+        result.pop('failed', None)
+        result['unreachable'] = True
+    return result
+
+
 class ControllerModuleAction(ActionBase):
     """Action plugin base for every module of the collection."""
 
@@ -121,11 +148,15 @@ class ControllerModuleAction(ActionBase):
         for name, value in settings.items():
             if value not in (None, '') and args.get(name) in (None, ''):
                 args[name] = value
+        for name in PRODUCT_CREDENTIAL:
+            value = self._templar.template(task_vars.get('ucops_' + name)) if task_vars.get('ucops_' + name) is not None else None
+            if value not in (None, '') and args.get(name) in (None, ''):
+                args[name] = value
 
         if connection_name not in ('local', 'ansible.builtin.local'):
             self._switch_to_local(task_vars)
         result.update(self._execute_module(module_name=self._task.action, module_args=args, task_vars=task_vars))
-        return result
+        return mark_unreachable(result)
 
     def _switch_to_local(self, task_vars):
         """Run the module on the controller: local connection, POSIX shell, the controller's Python."""

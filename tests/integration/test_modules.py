@@ -66,11 +66,13 @@ def test_lync_2013_refuses_a_2015_only_setting_before_any_write(lab):
 
 
 def test_exchange_2013_and_2019_report_their_cmdlet(lab):
-    for host, cmdlet in (('ex2013', 'Set-ClientAccessServer'), ('ex2019', 'Set-ClientAccessService')):
+    for host, cmdlet, version in (('ex2013', 'Set-ClientAccessServer', '2013'), ('ex2019', 'Set-ClientAccessService', '2019'),
+                                  ('exse', 'Set-ClientAccessService', 'se')):
         rc, results, output = lab.module(host, 'exchange_client_access_server',
                                          {'autodiscover_internal_uri': 'https://mail.contoso.com/Autodiscover/Autodiscover.xml'}, '--check')
         assert rc == 0, output
         assert results[host]['cmdlet'] == cmdlet
+        assert results[host]['exchange_version'] == version
         assert results[host]['changed'] is True
 
 
@@ -90,39 +92,131 @@ def test_info_modules_report_version_and_state(lab):
         'identity', 'realm', 'service_name']
 
 
+def _warnings_of(lab, tmp_path, host, module):
+    """The warnings a module shows for one host (the default callback prints them; the oneline one does not)."""
+    playbook = tmp_path / ('%s.yml' % host)
+    playbook.write_text('- hosts: %s\n  gather_facts: false\n  tasks:\n    - ucops.skype_exchange.%s:\n' % (host, module))
+    rc, output = lab.playbook(playbook)
+    assert rc == 0, output
+    return ' '.join(output.split())
+
+
+def test_info_modules_report_subscription_edition_and_support_status(lab, tmp_path):
+    rc, results, output = lab.module('ex2019:exse', 'exchange_info', {})
+    assert rc == 0, output
+    exse, ex2019 = results['exse'], results['ex2019']
+    assert (exse['version'], exse['product'], exse['support_status'], exse['end_of_support']) == (
+        'se', 'Exchange Server Subscription Edition', 'supported', None)
+    assert [s['admin_display_version'] for s in exse['servers'] if s['name'] == 'EXSE'] == ['Version 15.2 (Build 2562.17)']
+    assert (ex2019['version'], ex2019['product'], ex2019['support_status'], ex2019['end_of_support']) == (
+        '2019', 'Exchange Server 2019', 'out_of_support', '2025-10-14')
+    warnings = _warnings_of(lab, tmp_path, 'ex2019', 'exchange_info')
+    assert "[WARNING]: Exchange Server 2019 left Microsoft support on 2025-10-14 (version text: 'Version 15.2 (Build 1544.4)')" in warnings
+    assert 'left Microsoft support' not in _warnings_of(lab, tmp_path, 'exse', 'exchange_info')
+
+    rc, results, output = lab.module('sfb2019:sfbse1', 'skype_info', {})
+    assert rc == 0, output
+    sfbse1, sfb2019 = results['sfbse1'], results['sfb2019']
+    assert (sfbse1['version'], sfbse1['product'], sfbse1['support_status'], sfbse1['end_of_support']) == (
+        'se', 'Skype for Business Server Subscription Edition', 'supported', None)
+    # one Enterprise pool with both Front Ends
+    assert [(p['identity'], p['computers']) for p in sfbse1['pools']] == [
+        ('sfbpool.contoso.local', ['sfbse1.contoso.local', 'sfbse2.contoso.local'])]
+    assert (sfb2019['support_status'], sfb2019['end_of_support']) == ('out_of_support', '2025-10-14')
+    assert 'Skype for Business Server 2019 left Microsoft support on 2025-10-14' in _warnings_of(lab, tmp_path, 'sfb2019', 'skype_info')
+    assert 'left Microsoft support' not in _warnings_of(lab, tmp_path, 'sfbse1', 'skype_info')
+
+
+def test_global_settings_change_once_per_deployment(lab):
+    # sfbse1 and sfbse2 are Front Ends of one deployment: the second sees the change the first made
+    url = 'https://autodiscover.fabrikam.com/autodiscover/autodiscover.svc'
+    before = len(lab.invocations())
+    for host, changed in (('sfbse1', True), ('sfbse2', False)):
+        rc, results, output = lab.module(host, 'skype_oauth_configuration', {'exchange_autodiscover_url': url})
+        assert rc == 0, output
+        assert (results[host]['changed'], results[host]['skype_version']) == (changed, 'se'), output
+        assert results[host]['oauth_configuration']['exchange_autodiscover_url'] == url
+    assert [i['host'] for i in lab.invocations()[before:] if i['write']] == ['sfbse1']
+
+
 def _assert_no_secret(lab, host, output, extra=()):
     for secret in (lab.hostvars(host)['ansible_password'],) + tuple(extra):
         assert secret not in output
 
 
+def _unreachable(output, host):
+    """The msg of the oneline callback's "host | UNREACHABLE!: msg" line (it prints no JSON for an unreachable host)."""
+    import re  # pylint: disable=import-outside-toplevel
+    match = re.search(r'^%s \| UNREACHABLE!: (.*)$' % re.escape(host), output, re.M)
+    assert match, output[-3000:]
+    return match.group(1)
+
+
+# Connection, TLS and credential failures are UNREACHABLE, as with ansible-core's winrm connection (its _winrm_connect
+# raises AnsibleConnectionFailure for them, rejected credentials included).
 @pytest.mark.parametrize('host', ['ex2019', 'sfb2015'])
-def test_wrong_password_fails_naming_host_and_cause(lab, host):
+def test_wrong_password_is_unreachable_naming_host_and_cause(lab, host):
     rc, results, output = lab.module(host, 'exchange_info' if host.startswith('ex') else 'skype_info', {'password': 'Wrong-Pa$$word1'}, '-vvv')
-    assert rc != 0
-    message = results[host]['msg']
+    assert rc != 0 and host not in results
+    message = _unreachable(output, host)
     assert message.startswith('Authentication failed for 127.0.0.1:'), message
     assert 'rejected the credentials' in message
     _assert_no_secret(lab, host, output, ('Wrong-Pa$$word1',))
 
 
-def test_unreachable_host_fails_naming_host_and_cause(lab):
+def test_unreachable_host_is_unreachable_naming_host_and_cause(lab, tmp_path):
     rc, results, output = lab.module('sfb2015', 'skype_info', {'port': 1}, '-vvv')
-    assert rc != 0
-    message = results['sfb2015']['msg']
+    assert rc != 0 and 'sfb2015' not in results
+    message = _unreachable(output, 'sfb2015')
     assert message.startswith('Cannot connect to 127.0.0.1:') and 'Connection refused' in message, message
     _assert_no_secret(lab, 'sfb2015', output)
+    playbook = tmp_path / 'wrong-port.yml'
+    playbook.write_text(textwrap.dedent('''\
+        - hosts: sfb2015
+          gather_facts: false
+          tasks:
+            - ucops.skype_exchange.skype_info:
+                port: 1
+            - ansible.builtin.debug:
+                msg: an unreachable host runs no further task
+        '''))
+    rc, output = lab.playbook(playbook)
+    assert rc != 0
+    from integration_support import recap  # pylint: disable=import-outside-toplevel
+    assert recap(output)['sfb2015']['unreachable'] == 1, output[-3000:]
+    assert recap(output)['sfb2015']['failed'] == 0 and recap(output)['sfb2015']['ok'] == 0, output[-3000:]
 
 
-def test_untrusted_certificate_fails_naming_host_and_cause(lab, tmp_path):
+def test_untrusted_certificate_is_unreachable_naming_host_and_cause(lab, tmp_path):
     other_ca = tmp_path / 'other-ca.pem'
     trustme = pytest.importorskip('trustme')
     trustme.CA().cert_pem.write_to_path(str(other_ca))
-    rc, results, output = lab.module('ex2016', 'exchange_info', {'ca_trust_path': str(other_ca)}, '-vvv')
-    assert rc != 0
-    message = results['ex2016']['msg']
-    assert message.startswith('TLS certificate check failed for 127.0.0.1:'), message
+    rc, results, output = lab.module('sfb2015', 'skype_info', {'ca_trust_path': str(other_ca)}, '-vvv')
+    assert rc != 0 and 'sfb2015' not in results
+    message = _unreachable(output, 'sfb2015')
+    assert message.startswith('TLS handshake failed with 127.0.0.1:'), message
     assert 'ca_trust_path' in message
-    _assert_no_secret(lab, 'ex2016', output)
+    _assert_no_secret(lab, 'sfb2015', output)
+
+
+def test_https_against_the_http_port_says_to_use_http(lab):
+    rc, results, output = lab.module('ex2019', 'exchange_info', {'scheme': 'https'}, '-vvv')
+    assert rc != 0
+    message = _unreachable(output, 'ex2019')
+    assert 'speaks plain HTTP, not HTTPS: use scheme=http' in message, message
+
+
+def test_bad_input_is_refused_before_anything_is_sent(lab):
+    before = len(lab.invocations())
+    for args, fragment in (({'realm': ['a', 'b']}, 'realm must be one string'),
+                           ({'exchange_autodiscover_allowed_domains': ['']}, 'exchange_autodiscover_allowed_domains has an empty item'),
+                           ({'realm': 'x', 'command_timeout': 0}, 'command_timeout=0 for server 127.0.0.1 must be at least 1')):
+        rc, results, output = lab.module('sfb2015', 'skype_oauth_configuration', args)
+        assert rc != 0 and fragment in results['sfb2015']['msg'], output
+    rc, results, output = lab.module('ex2019', 'exchange_client_access_server',
+                                     {'identity': '', 'autodiscover_internal_uri': 'https://mail.contoso.com/Autodiscover/Autodiscover.xml'})
+    assert rc != 0 and 'identity is empty: omit identity to set every Client Access server' in results['ex2019']['msg'], output
+    assert lab.invocations()[before:] == []
 
 
 def test_cmdlet_error_fails_naming_cmdlet_host_and_message(lab):

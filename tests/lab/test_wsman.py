@@ -494,19 +494,27 @@ def test_basic_only_host_uses_basic_in_inventory(tmp_path: pathlib.Path) -> None
 
 
 def test_default_topology() -> None:
-    """lab/topology.yml holds the six hosts of the brief."""
+    """lab/topology.yml: every supported product version, the Subscription Editions, and an Enterprise pool whose
+    Central Management store is on another server (the second hop)."""
     topology = load_topology()
     summary = {h.name: (h.product, h.version, h.computer_name, h.scheme, h.auth) for h in topology.hosts}
     assert summary == {
         "ex2013": ("exchange", "2013", "EX13", "https", ("ntlm", "basic")),
         "ex2016": ("exchange", "2016", "EX16", "https", ("basic",)),
         "ex2019": ("exchange", "2019", "EX19", "http", ("ntlm",)),
+        "exse": ("exchange", "se", "EXSE", "https", ("ntlm",)),
         "lync2013": ("skype", "2013", "LYNC13", "https", ("ntlm",)),
         "sfb2015": ("skype", "2015", "SFB15", "https", ("ntlm",)),
         "sfb2019": ("skype", "2019", "SFB19", "https", ("ntlm", "basic")),
+        "sfbse1": ("skype", "se", "SFBSE1", "https", ("ntlm",)),
+        "sfbse2": ("skype", "se", "SFBSE2", "https", ("ntlm",)),
     }
     assert topology.host("ex2013").fqdn == "ex13.contoso.local"
-    assert all(h.settings == {} and h.port == 0 and not h.allow_unencrypted for h in topology.hosts)
+    pool = [h for h in topology.hosts if h.settings.get("edition") == "Enterprise"]
+    assert {h.name for h in pool} == {"sfbse1", "sfbse2"}
+    assert {h.settings["cms_server"] for h in pool} == {"sql01.contoso.local"}
+    assert all(h.settings == {} for h in topology.hosts if h.product == "exchange")
+    assert all(h.port == 0 and not h.allow_unencrypted for h in topology.hosts)
     assert "Lab-Passw0rd!" not in repr(topology)
 
 

@@ -45,13 +45,3 @@ def connection_argument_spec():
         read_timeout=dict(type='int', default=30),
         command_timeout=dict(type='int', default=600),
     )
-
-
-def exchange_shell_argument_spec():
-    """Options that choose how the Exchange cmdlets are loaded (doc fragment ``ucops.skype_exchange.exchange_shell``)."""
-    return dict(
-        exchange_shell=dict(type='str', choices=['remote', 'snapin'], default='remote'),
-        exchange_connection_uri=dict(type='str'),
-        exchange_authentication=dict(type='str', choices=['Kerberos', 'Negotiate', 'Default', 'Basic'], default='Kerberos'),
-        exchange_credential=dict(type='str', choices=['connection', 'logon'], default='connection'),
-    )

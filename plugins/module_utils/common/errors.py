@@ -15,16 +15,23 @@ REDACTED = '********'
 
 
 class UcopsError(Exception):
-    """Base class. ``host`` is the server the error concerns; ``changes_made`` lists writes already done."""
+    """Base class. ``host`` is the server the error concerns; ``changes_made`` lists writes already done.
+
+    ``possible_changes`` lists writes that may or may not have been applied (the request reached the server, the
+    answer did not reach us). ``delivered`` is set by the transport: True when the whole stdin payload of the command
+    had been accepted by the server (every Send returned) before the error happened.
+    """
 
     kind = 'error'
 
-    def __init__(self, message, host=None, details=None, changes_made=None):
+    def __init__(self, message, host=None, details=None, changes_made=None, possible_changes=None):
         super().__init__(message)
         self.message = message
         self.host = host
         self.details = details or {}
         self.changes_made = list(changes_made or [])
+        self.possible_changes = list(possible_changes or [])
+        self.delivered = False
 
 
 class OptionError(UcopsError):
@@ -49,6 +56,16 @@ class TLSFailure(UcopsError):
     """The server's TLS certificate was not trusted, or the handshake failed."""
 
     kind = 'tls'
+
+
+class ConnectionLost(UcopsError):
+    """The connection failed after a write request had been delivered: its changes may have been applied.
+
+    Not a ``connection`` error on purpose: the task must report a possible change (failed, changed), never an
+    unreachable host that nothing happened to.
+    """
+
+    kind = 'connection_lost'
 
 
 class TransportFailure(UcopsError):
@@ -108,9 +125,9 @@ def failure_result(error, secrets=None):
         else:
             labels = {
                 'connection': 'Cannot connect to', 'authentication': 'Authentication failed for',
-                'tls': 'TLS certificate check failed for', 'transport': 'WinRM error from',
+                'tls': 'TLS handshake failed with', 'transport': 'WinRM error from',
                 'script': 'PowerShell failed on', 'shell': 'Could not load the product shell on',
-                'refused': 'Request refused for',
+                'refused': 'Request refused for', 'connection_lost': 'Connection lost to',
             }
             label = labels.get(error.kind, 'Error from')
             message = '%s %s: %s' % (label, error.host, error.message) if error.host else error.message
@@ -121,6 +138,12 @@ def failure_result(error, secrets=None):
             result['changes_made'] = error.changes_made
             result['changed'] = True
             result['msg'] += ' (changes already made before the failure: %s)' % '; '.join(error.changes_made)
+        if error.possible_changes:
+            result['possible_changes'] = error.possible_changes
+            result['changed'] = True
+            result['msg'] += ('. The write request was delivered before the connection was lost; these changes may have been '
+                              'applied: %s. Check the server, or run the task again: it compares before it changes anything.'
+                              % '; '.join(error.possible_changes))
     else:
         result = {'msg': 'Unexpected error: %s: %s' % (type(error).__name__, error), 'error_kind': 'internal'}
     return redact(result, secrets)
