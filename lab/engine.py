@@ -29,14 +29,15 @@ import threading
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-from .binder import VERSION_LABELS, Binder, is_valid_cmdlet_name, load_reference
+from .binder import is_valid_cmdlet_name
 from .log import append_invocations
-from .products.common import Outcome
 from .products.exchange import ExchangeModel, init_org
+from .products.second_hop import SecondHopBlocked
 from .products.skype import SkypeModel, init_deployment
-from .pserrors import (METHOD_INVOCATION_EXCEPTION, PARAMETER_BINDING_VALIDATION_EXCEPTION, RUNTIME_EXCEPTION,
-                       PSError, command_not_found, lab_not_implemented, thrown_string)
-from .psvalues import PSObject, PSUri, UriFormatError, normalise, parse_uri, ps_is_true, ps_string
+from .pserrors import METHOD_INVOCATION_EXCEPTION, PARAMETER_BINDING_VALIDATION_EXCEPTION, PSError, thrown_string
+from .psvalues import PSObject, normalise, ps_is_true, ps_string
+from .remoting import ENDPOINTS, open_remote
+from .session import Session
 from .state import StateStore
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -44,7 +45,8 @@ SCRIPTS_PATH = REPO_ROOT / 'plugins' / 'module_utils' / 'powershell' / '_scripts
 
 REFUSED_SCRIPT = ("ucops lab: this simulator only runs the collection's shipped PowerShell bootstrap and runner "
                   "(plugins/module_utils/powershell/_scripts.py); the command line or the script on stdin is not exactly "
-                  "those, and the lab cannot run arbitrary PowerShell.")
+                  "those, and the lab cannot run arbitrary PowerShell. Ansible's own Windows modules and fact gathering "
+                  "do not run here: set gather_facts: false for plays against the lab (real servers run them).")
 
 # $PSVersionTable.PSVersion of the simulated servers. No source: plausible Windows PowerShell 5.1 builds for the
 # Windows Server release each product usually runs on (WMF 5.1 on 2012 R2, Server 2016, Server 2019).
@@ -52,57 +54,16 @@ PS_VERSIONS = {
     ('exchange', '2013'): '5.1.14409.1005',
     ('exchange', '2016'): '5.1.14393.693',
     ('exchange', '2019'): '5.1.17763.6414',
+    # Exchange Server SE on Windows Server 2025 (Windows PowerShell 5.1 build 26100). No source: plausible.
+    ('exchange', 'se'): '5.1.26100.2161',
     # Lync Server 2013 runs on Windows PowerShell 3.0 (Windows Server 2012, the WMF 3.0 that Lync 2013 setup requires):
     # the runner must work there, so the lab reports the oldest engine it must support.
     ('skype', '2013'): '3.0',
     ('skype', '2015'): '5.1.14393.693',
     ('skype', '2019'): '5.1.17763.6414',
+    # Skype for Business Server SE on Windows Server 2022 (Windows PowerShell 5.1 build 20348). No source: plausible.
+    ('skype', 'se'): '5.1.20348.2849',
 }
-
-# Windows PowerShell 5.1 core cmdlets that exist in every session: requesting one is "exists but not modelled",
-# never "not recognized". No source: a selection of Microsoft.PowerShell.* cmdlets (not exhaustive).
-CORE_CMDLETS = (
-    'Add-Content', 'Add-PSSnapin', 'Clear-Content', 'ConvertFrom-Json', 'ConvertTo-Json', 'ConvertTo-SecureString',
-    'Exit-PSSession', 'ForEach-Object', 'Get-Acl', 'Get-ChildItem', 'Get-CimInstance', 'Get-Command', 'Get-Content',
-    'Get-Credential', 'Get-Culture', 'Get-Date', 'Get-EventLog', 'Get-FormatData', 'Get-Help', 'Get-Host', 'Get-Item',
-    'Get-ItemProperty', 'Get-Location', 'Get-Member', 'Get-Module', 'Get-Process', 'Get-PSSession', 'Get-PSSnapin',
-    'Get-Random', 'Get-Service', 'Get-Variable', 'Get-WinEvent', 'Get-WmiObject', 'Import-Module', 'Import-PSSession',
-    'Invoke-Command', 'Invoke-Expression', 'Invoke-WebRequest', 'Measure-Object', 'New-Item', 'New-Object', 'New-PSSession',
-    'Out-Default', 'Out-String', 'Remove-Item', 'Remove-PSSession', 'Restart-Service', 'Select-Object', 'Set-Content',
-    'Set-Item', 'Set-ItemProperty', 'Set-Location', 'Set-Variable', 'Sort-Object', 'Start-Service', 'Stop-Service',
-    'Test-Connection', 'Test-Path', 'Test-WSMan', 'Where-Object', 'Write-Host', 'Write-Output',
-)
-
-# Cmdlets visible in a restricted remote session besides the endpoint's own (Source: Microsoft docs,
-# about_Session_Configurations, "restricted" sessions: Exit-PSSession, Get-Command, Get-FormatData, Get-Help,
-# Measure-Object, Out-Default, Select-Object).
-RESTRICTED_SESSION_CMDLETS = ('Exit-PSSession', 'Get-Command', 'Get-FormatData', 'Get-Help', 'Measure-Object', 'Out-Default',
-                              'Select-Object')
-
-# System.Management.Automation.Runspaces.AuthenticationMechanism names (New-PSSession -Authentication).
-AUTHENTICATION_MECHANISMS = ['Default', 'Basic', 'Negotiate', 'NegotiateWithImplicitCredential', 'Credssp', 'Digest', 'Kerberos']
-
-NEW_PSSESSION = 'Microsoft.PowerShell.Commands.NewPSSessionCommand'
-TRANSPORT_EXCEPTION = 'System.Management.Automation.Remoting.PSRemotingTransportException'
-REMOTE_TROUBLESHOOTING = ' For more information, see the about_Remote_Troubleshooting Help topic.'
-
-# The double-hop failure: the WinRM logon (NTLM or Basic network logon, no delegation) has no credentials for a
-# second Kerberos hop to http://<server>/PowerShell/. Source: the 0x8009030e / "1312,PSSessionOpenFailed" error of
-# New-PSSession as quoted in public write-ups (e.g. blog.yowko.com "run-remote-powershell"); text of WinRM's message.
-DOUBLE_HOP_DETAIL = (
-    'WinRM cannot process the request. The following error with errorcode 0x8009030e occurred while using %s authentication: '
-    'A specified logon session does not exist. It may already have been terminated. \r\n Possible causes are:\r\n'
-    '  -The user name or password specified are invalid.\r\n'
-    '  -Kerberos is used when no authentication method and no user name are specified.\r\n'
-    '  -Kerberos accepts domain user names, but not local user names.\r\n'
-    '  -The Service Principal Name (SPN) for the remote computer name and port does not exist.\r\n'
-    '  -The client and remote computers are in different domains and there is no trust between the two domains.\r\n'
-    ' After checking for the above issues, try the following:\r\n'
-    '  -Check the Event Viewer for events related to authentication.\r\n'
-    '  -Change the authentication method; add the destination computer to the WinRM TrustedHosts configuration setting or use '
-    'HTTPS transport.\r\n Note that computers in the TrustedHosts list might not be authenticated.\r\n'
-    '   -For more information about WinRM configuration, run the following command: winrm help config.')
-
 
 class _Escaped(Exception):
     """An error thrown while RUNNER_PS1 converts an argument (ConvertTo-UcopsArgument); it becomes that invocation's error."""
@@ -290,56 +251,6 @@ class _Invocation:
     status: str = 'not_run'
 
 
-class _Session:
-    """The commands a loaded product shell provides, and how they run."""
-
-    def __init__(self, engine: 'Engine', kind: str, product: str | None = None, version: str | None = None,
-                 model: Any = None, remote: bool = False) -> None:
-        self.engine = engine
-        self.kind = kind
-        self.product = product
-        self.version = version
-        self.model = model
-        self.remote = remote
-        self._core = {name.lower(): name for name in CORE_CMDLETS}
-        self._product: dict[str, str] = {}
-        if product is not None and version is not None:
-            reference = load_reference(product)
-            self.reference = reference
-            self.binder = Binder(reference, VERSION_LABELS[(product, version)], remote_proxy=remote)
-            self._product = {name.lower(): name for name in reference.names_for(VERSION_LABELS[(product, version)])}
-
-    def restrict_to(self, names: list[str]) -> None:
-        """Keep only the named product commands (Import-PSSession -CommandName imports nothing else)."""
-        imported = {name.lower() for name in names}
-        self._product = {key: value for key, value in self._product.items() if key in imported}
-
-    def find(self, name: Any) -> str | None:
-        """``Get-Command -Name $name``: the canonical name, or None."""
-        if not isinstance(name, str):
-            name = ps_string(name)
-        lowered = name.lower()
-        return self._product.get(lowered) or self._core.get(lowered)
-
-    def invoke(self, command: str, arguments: list[tuple[str, Any]]) -> Outcome:
-        """``& $command @parameters`` with ``-ErrorAction Stop``."""
-        if command == '':
-            # Source: PowerShell ParserStrings.BadExpression for "& ''"
-            raise PSError("The expression after '&' in a pipeline element produced an object that was not valid. It must result "
-                          "in a command name, a script block, or a CommandInfo object.", 'BadExpression', 'InvalidOperation',
-                          RUNTIME_EXCEPTION)
-        lowered = command.lower()
-        canonical = self._product.get(lowered)
-        if canonical is None:
-            if lowered in self._core:
-                raise lab_not_implemented('the PowerShell cmdlet %s' % self._core[lowered])
-            raise command_not_found(command)
-        if canonical not in self.reference.cmdlets:
-            raise lab_not_implemented('the cmdlet %s' % canonical)
-        call = self.binder.bind(canonical, arguments)
-        return self.model.invoke(call)
-
-
 class Engine:
     """The simulated servers' side of one WinRS command."""
 
@@ -371,6 +282,11 @@ class Engine:
                      stdin: bytes) -> tuple[bytes, bytes, int]:
         if command != 'powershell.exe' or arguments != self.expected_arguments:
             return b'', clixml_error(REFUSED_SCRIPT), 1
+        language_mode = str((getattr(host, 'settings', None) or {}).get('language_mode', 'FullLanguage'))
+        if language_mode != 'FullLanguage':
+            # BOOTSTRAP_PS1's first check: AppLocker or WDAC put the session in ConstrainedLanguage (or another) mode
+            # (ansible-core's bootstrap makes the same check; docs/real-servers.md section 4)
+            return ('UCOPS-LANGUAGE-MODE:%s\r\n' % language_mode).encode('ascii'), b'', 3
         try:
             text = stdin.decode('ascii')
         except UnicodeDecodeError:
@@ -408,6 +324,11 @@ class Engine:
             'results': [],
             'error': None,
         }
+        if response['host']['ps_version'].split('.')[0] == '3':
+            # RUNNER_PS1 on Windows PowerShell 3.0: Get-HotFix -Id KB2842230 (WinRM memory fix for WMF 3.0;
+            # docs/real-servers.md section 5). Topology: settings.hotfixes lists the installed ones.
+            hotfixes = [str(item).upper() for item in (getattr(host, 'settings', None) or {}).get('hotfixes', [])]
+            response['host']['kb2842230'] = 'KB2842230' in hotfixes
         try:
             request = self._decode_request(encoded_request)
         except PSError as error:
@@ -496,13 +417,20 @@ class Engine:
 
     # -- product shells ---------------------------------------------------------------------------------------
 
+    @staticmethod
+    def _can_delegate(auth_method: str) -> bool:
+        """Whether the WinRM logon can reach a second server as the caller. The lab's listeners speak NTLM and Basic
+        only (network logons without delegation); engine tests may name 'credssp' to model a delegating logon."""
+        return auth_method.lower() in ('credssp', 'kerberos-delegated')
+
     def _load_shell(self, host: Any, auth_method: str, shell: Any, shell_type: str, names: list[str], state: dict,
-                    response: dict) -> _Session:
+                    response: dict) -> Session:
         kind = shell_type.lower()
         if kind == 'none':
-            return _Session(self, 'none')
-        if kind == 'exchange_remote':
-            return self._open_exchange_remote(host, auth_method, shell, names, state)
+            return Session('none')
+        if kind in ENDPOINTS:
+            return open_remote(self.topology, host, auth_method, shell, kind, names, state)
+        settings = dict(getattr(host, 'settings', None) or {})
         if kind == 'exchange_snapin':
             if host.product != 'exchange':
                 # Source: Add-PSSnapin's error for a snap-in that is not registered (Windows PowerShell 5.1)
@@ -511,10 +439,13 @@ class Engine:
                               'System.Management.Automation.PSArgumentException')
             org = init_org(state, host, self.topology)
             model = ExchangeModel(org, str(host.computer_name).upper(), remote=False)
-            return _Session(self, kind, 'exchange', str(host.version), model)
+            if not self._can_delegate(auth_method):
+                # an NTLM or Basic WinRM logon cannot be delegated: the snap-in's directory calls fail
+                model = SecondHopBlocked(model, 'exchange', host, settings, org['domain_controller'])
+            return Session(kind, 'exchange', str(host.version), model)
         if kind == 'skype':
             # RUNNER_PS1: SkypeForBusiness if Get-Module -ListAvailable finds it (SfB Server 2015/2019), else Lync
-            module = 'SkypeForBusiness' if host.product == 'skype' and str(host.version) in ('2015', '2019') else 'Lync'
+            module = 'SkypeForBusiness' if host.product == 'skype' and str(host.version) in ('2015', '2019', 'se') else 'Lync'
             if host.product != 'skype':
                 # Source: brief (Import-Module text, Modules_ModuleNotFound, ResourceUnavailable)
                 raise PSError("The specified module '%s' was not loaded because no valid module file was found in any module "
@@ -522,159 +453,16 @@ class Engine:
                               'ResourceUnavailable', 'System.IO.FileNotFoundException')
             response['shell']['module'] = module
             deployment = init_deployment(state, host, self.topology)
-            model = SkypeModel(deployment, str(host.version), dict(getattr(host, 'settings', None) or {}))
-            return _Session(self, kind, 'skype', str(host.version), model)
+            model = SkypeModel(deployment, str(host.version), settings)
+            if not self._can_delegate(auth_method):
+                # an NTLM or Basic WinRM logon cannot be delegated: CMS calls fail unless the CMS is on this server
+                model = SecondHopBlocked(model, 'skype', host, settings, '')
+            return Session(kind, 'skype', str(host.version), model)
         raise thrown_string('ucops: unknown shell type ' + shell_type)
-
-    def _open_exchange_remote(self, host: Any, auth_method: str, shell: Any, names: list[str], state: dict) -> _Session:
-        """New-PSSession -ConfigurationName Microsoft.Exchange ... then Import-PSSession -CommandName <names>."""
-        uri_text = ps_string(member(shell, 'connection_uri'))
-        if uri_text == '':
-            uri_text = 'http://%s/PowerShell/' % host.fqdn
-        authentication = ps_string(member(shell, 'authentication'))
-        credential = member(shell, 'credential')
-        user = None
-        if credential is not None:
-            password = ps_string(member(credential, 'password'))
-            if password == '':
-                raise PSError("Cannot bind argument to parameter 'String' because it is an empty string.",
-                              'ParameterArgumentValidationErrorEmptyStringNotAllowed,Microsoft.PowerShell.Commands.ConvertToSecureStringCommand',
-                              'InvalidData', PARAMETER_BINDING_VALIDATION_EXCEPTION)
-            user = ps_string(member(credential, 'username'))
-            if user == '':
-                raise PSError('Exception calling ".ctor" with "2" argument(s): "Cannot process argument because the value of argument '
-                              '"userName" is not valid. Change the value of the "userName" argument and run the operation again."',
-                              'ConstructorInvokedThrowException,Microsoft.PowerShell.Commands.NewObjectCommand', 'InvalidOperation',
-                              METHOD_INVOCATION_EXCEPTION)
-        try:
-            uri = parse_uri(uri_text)
-        except UriFormatError as error:
-            raise PSError('Cannot bind parameter \'ConnectionUri\'. Cannot convert value "%s" to type "System.Uri". Error: "%s"'
-                          % (uri_text, error), 'CannotConvertArgumentNoMessage,' + NEW_PSSESSION, 'InvalidArgument',
-                          'System.Management.Automation.ParameterBindingException') from None
-        mechanism = next((item for item in AUTHENTICATION_MECHANISMS if item.lower() == authentication.strip().lower()), None)
-        if mechanism is None:
-            listed = ', '.join(AUTHENTICATION_MECHANISMS)
-            detail = ('Unable to match the identifier name %s to a valid enumerator name. Specify one of the following enumerator '
-                      'names and try again:\n%s' % (authentication, listed)) if authentication.strip() else (
-                'The identifier name %s cannot be processed because it is either too similar or identical to the following '
-                'enumerator names: %s' % (authentication, listed))
-            raise PSError('Cannot bind parameter \'Authentication\'. Cannot convert value "%s" to type '
-                          '"System.Management.Automation.Runspaces.AuthenticationMechanism". Error: "%s"' % (authentication, detail),
-                          'CannotConvertArgumentNoMessage,' + NEW_PSSESSION, 'InvalidArgument',
-                          'System.Management.Automation.ParameterBindingException')
-        target_name = self._uri_host(uri)
-
-        def open_failed(detail: str, error_id: str) -> PSError:
-            return PSError('Connecting to remote server %s failed with the following error message : %s%s'
-                           % (target_name, detail, REMOTE_TROUBLESHOOTING), '%s,PSSessionOpenFailed' % error_id, 'OpenError',
-                           TRANSPORT_EXCEPTION)
-
-        # order: name resolution, then client-side credentials (the Kerberos/Negotiate token is built before anything is
-        # sent), then the server's answers
-        target = self._resolve_remote_target(host, target_name, state)
-        if target is None:
-            # No source for the exact text/FQID pairing: WinRM's name-resolution failure as New-PSSession reports it
-            raise open_failed('The WinRM client cannot process the request because the server name cannot be resolved.', 'ComputerNotFound')
-        if credential is None and auth_method.lower() in ('ntlm', 'basic'):
-            # no delegation for the WinRM logon (an NTLM or Basic network logon): the second hop fails
-            label = 'Kerberos' if mechanism == 'Kerberos' else 'Negotiate'
-            raise open_failed(DOUBLE_HOP_DETAIL % label, '1312')
-        if credential is not None and not self._credential_valid(user, ps_string(member(credential, 'password'))):
-            # Source: "Access is denied" / AccessDenied,PSSessionOpenFailed of New-PSSession (blog.yowko.com write-up)
-            raise open_failed('Access is denied.', 'AccessDenied')
-        org, version, server_name = target
-        path = '/' + (uri.absolute_uri or '').split('://', 1)[-1].partition('/')[2].split('?')[0].split('#')[0]
-        if org is None or path.lower() not in ('/powershell', '/powershell/'):
-            # No source for the text/FQID: the target has no Exchange /PowerShell endpoint (IIS answers 404)
-            raise open_failed('The WinRM client received an HTTP status code of 404 from the remote WS-Management service.', 'WinRMHttpError')
-        if mechanism not in ('Kerberos', 'Negotiate', 'Default'):
-            # The Exchange /PowerShell virtual directory accepts Kerberos only by default (peers-and-transport.md, pypsrp #187:
-            # "Exchange only really supports Kerberos auth"); other mechanisms are refused.
-            raise open_failed('Access is denied.', 'AccessDenied')
-        session_version = str(version)
-        reference = load_reference('exchange')
-        label = VERSION_LABELS[('exchange', session_version)]
-        available = {name.lower() for name in reference.names_for(label)} | {name.lower() for name in RESTRICTED_SESSION_CMDLETS}
-        # Import-PSSession runs Get-Command -Name <names> in the remote session and re-writes its errors locally
-        # (ImplicitRemotingCommandBase.DuplicatePowerShellStreams -> WriteError). The runner passes
-        # -ErrorAction SilentlyContinue, so a name the server lacks is not imported and the import goes on;
-        # without it ($ErrorActionPreference = 'Stop') the first "not recognized" error would stop the import.
-        imported = [name for name in names if name.lower() in available]
-        session = _Session(self, 'exchange_remote', 'exchange', session_version, ExchangeModel(org, server_name, remote=True), remote=True)
-        # only the imported proxies (and the local core cmdlets) exist in the local session
-        session.restrict_to(imported)
-        return session
-
-    @staticmethod
-    def _uri_host(uri: PSUri) -> str:
-        """The host part of an absolute URI (a relative one is returned whole: it resolves to no server)."""
-        if not uri.is_absolute:
-            return uri.original
-        authority = uri.absolute_uri.split('://', 1)[1].split('/', 1)[0]
-        authority = authority.rsplit('@', 1)[-1]
-        if authority.startswith('['):
-            return authority[:authority.find(']') + 1]
-        return authority.split(':', 1)[0]
-
-    def _resolve_remote_target(self, host: Any, name: str, state: dict) -> tuple[dict | None, str, str] | None:
-        """(org or None when the target is not an Exchange server, version, server name) of a connection URI host."""
-        lowered = name.lower()
-        hosts = list(getattr(self.topology, 'hosts', None) or [])
-        if lowered in ('localhost', '127.0.0.1', '[::1]'):
-            candidates = [host]
-        else:
-            candidates = [item for item in hosts if lowered in (str(item.fqdn).lower(), str(item.computer_name).lower())]
-            if not candidates and lowered in (str(host.fqdn).lower(), str(host.computer_name).lower()):
-                candidates = [host]
-        if candidates:
-            target = candidates[0]
-            if target.product != 'exchange':
-                return None, str(target.version), str(target.computer_name).upper()
-            return init_org(state, target, self.topology), str(target.version), str(target.computer_name).upper()
-        if host.product == 'exchange':
-            org = init_org(state, host, self.topology)
-            for server in org['servers'].values():
-                if lowered in (server['name'].lower(), server['fqdn'].lower()):
-                    return org, server['version'], server['name']
-        return None
-
-    def _credential_valid(self, username: str | None, password: str) -> bool:
-        """Whether a credential matches a lab user (``topology.users``: items with ``username`` and ``password``).
-
-        Accepted forms: ``NETBIOS\\user``, ``user@domain`` and ``user`` (user and domain case-insensitive, password exact).
-        """
-        if username is None:
-            return False
-        users = list(getattr(self.topology, 'users', None) or [])
-        netbios = str(getattr(self.topology, 'netbios_domain', '') or '').lower()
-        domain = str(getattr(self.topology, 'domain', '') or '').lower()
-        given = username.lower()
-        if '\\' in given:
-            prefix, _sep, given = given.partition('\\')
-            if prefix not in (netbios, domain):
-                return False
-        elif '@' in given:
-            given, _sep, suffix = given.partition('@')
-            if suffix not in (domain, netbios):
-                return False
-        for user in users:
-            name = user.get('username') if isinstance(user, dict) else getattr(user, 'username', None)
-            secret = user.get('password') if isinstance(user, dict) else getattr(user, 'password', None)
-            if name is None:
-                continue
-            name = str(name).lower()
-            if '\\' in name:
-                name = name.partition('\\')[2]
-            if '@' in name:
-                name = name.partition('@')[0]
-            if name == given and secret == password:
-                return True
-        return False
 
     # -- invocations ------------------------------------------------------------------------------------------
 
-    def _run_invocations(self, session: _Session, raw_invocations: list[Any], invocations: list[_Invocation],
+    def _run_invocations(self, session: Session, raw_invocations: list[Any], invocations: list[_Invocation],
                          response: dict, state: dict) -> None:
         for index, (item, invocation) in enumerate(zip(raw_invocations, invocations)):
             result = invocation.result
@@ -695,8 +483,7 @@ class Engine:
                     for name, value in ps_properties(raw_parameters):
                         parameters.set(name, convert_argument(value))
                 parameters.set('ErrorAction', 'Stop')
-                parameters.set('WarningAction', 'SilentlyContinue')
-                parameters.set('WarningVariable', 'ucopsWarnings')
+                # warnings are read from the stream (3>&1): no -WarningAction/-WarningVariable is passed
                 outcome = session.invoke(command, list(parameters.items()))
             except _Escaped as escaped:
                 error = escaped.error

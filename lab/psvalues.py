@@ -17,6 +17,7 @@ import datetime
 import decimal
 import re
 import uuid
+import zlib
 from typing import Any
 
 # Default ports that System.Uri drops from AbsoluteUri (.NET UriParser registrations for these schemes).
@@ -58,6 +59,45 @@ class PSEnum:
 
     def __str__(self) -> str:
         return self.name
+
+
+@dataclasses.dataclass(frozen=True)
+class PSDeserializedEnum:
+    """An enum value as it arrives through a remote session (PSRP): a PSObject over its Int32 value whose type names
+    start with ``Deserialized.`` and end with ``Deserialized.System.Enum``, carrying the server's ToString() text.
+
+    Source: MS-PSRP 2.2.5.2 (enums are serialized as the underlying integer with the type names and a ToString
+    element); PowerShell MshObject.cs: only PSObject's own ToString() override returns ToStringFromDeserialization,
+    while string conversion of a PSObject over an Int32 formats the integer; ``-is [int]`` is true for it.
+    """
+
+    type_name: str
+    name: str
+    value: int
+
+    @property
+    def type_names(self) -> list[str]:
+        """``$value.PSObject.TypeNames``."""
+        return ['Deserialized.' + self.type_name, 'Deserialized.System.Enum', 'Deserialized.System.ValueType',
+                'Deserialized.System.Object']
+
+    def __str__(self) -> str:
+        # [string]$value and "$value": the integer (PSObject.ToString static path, TryFastTrackPrimitiveTypes)
+        return str(self.value)
+
+
+def deserialize(value: Any) -> Any:
+    """What a value becomes after a trip through PSRP (implicit remoting): enums become :class:`PSDeserializedEnum`,
+    objects become property bags with their ToString(), and nested values are deserialized too. Strings, numbers,
+    booleans, DateTime, Guid and System.Uri are PSRP primitives and keep their type (MS-PSRP 2.2.5.1)."""
+    if isinstance(value, PSEnum):
+        # No source for the integer values of Exchange's or Skype's enums: a stable stand-in (the runner never uses it).
+        return PSDeserializedEnum(value.type_name, value.name, zlib.crc32(value.name.encode('utf-8')) & 0x7FFFFFFF)
+    if isinstance(value, PSObject):
+        return PSObject({key: deserialize(item) for key, item in value.properties.items()}, value.text)
+    if isinstance(value, list):
+        return [deserialize(item) for item in value]
+    return value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -266,6 +306,9 @@ def normalise(value: Any, depth: int = 0) -> Any:
     """``ConvertTo-UcopsValue`` of RUNNER_PS1 (docs/design.md section 3, value normalisation table)."""
     if value is None:
         return None
+    if isinstance(value, PSDeserializedEnum):
+        # RUNNER_PS1 checks the type names first: ($Value | Out-String).Trim() is the server's ToString() text
+        return value.name
     if isinstance(value, bool):
         return value
     if isinstance(value, str):

@@ -15,14 +15,16 @@ description:
     Exchange Client Access servers, the Autodiscover service connection point that domain-joined clients
     use. Skype for Business Server integration needs it configured before its OAuth configuration
     points at Exchange Autodiscover.
-  - Uses C(Set-ClientAccessService) on Exchange 2016 and later and C(Set-ClientAccessServer) on
-    Exchange 2013, chosen from the version of the Exchange server the module connects to.
+  - Uses C(Set-ClientAccessService) on Exchange 2016, 2019 and Subscription Edition (SE) and C(Set-ClientAccessServer) on
+    Exchange 2013, chosen from the version of the Exchange server the module connects to (its C(AdminDisplayVersion));
+    an unrecognised version fails the task instead of guessing.
   - Only the properties given are compared and only the ones that differ are sent.
 author:
   - ucops.skype_exchange contributors (@ucops)
 extends_documentation_fragment:
   - ucops.skype_exchange.connection
-  - ucops.skype_exchange.connection.exchange_shell
+  - ucops.skype_exchange.product_shell
+  - ucops.skype_exchange.product_shell.exchange
   - ucops.skype_exchange.attributes
   - ucops.skype_exchange.attributes.actiongroup_exchange
 attributes:
@@ -37,6 +39,8 @@ options:
       - Name or FQDN of the Client Access server to set.
       - Omit it to set every Client Access server of the organization, as the documented
         C(Get-ClientAccessServer | Set-ClientAccessServer) pipeline does.
+      - An empty or blank value is refused (it is not read as "every server"), so that a template variable that
+        renders empty cannot change the whole organization.
     type: str
   autodiscover_internal_uri:
     description:
@@ -49,7 +53,7 @@ options:
   autodiscover_site_scope:
     description:
       - The Active Directory sites whose clients use this server's internal URI (C(AutoDiscoverSiteScope)).
-      - Compared case-insensitively, in any order. An empty list clears it.
+      - Compared case-insensitively, in any order. An empty list clears it; an empty item is refused.
     type: list
     elements: str
 seealso:
@@ -83,7 +87,7 @@ cmdlet:
   type: str
   sample: Set-ClientAccessService
 exchange_version:
-  description: Product version of the Exchange server the module connected to.
+  description: Product version of the Exchange server the module connected to (V(2013), V(2016), V(2019), or V(se) for Exchange Server Subscription Edition).
   returned: always
   type: str
   sample: '2019'
@@ -171,7 +175,13 @@ def local_product(response, host):
     rows = response.output('servers')
     for row in rows:
         if (row.get('Name') or '').lower() == computer:
-            return product_of(row.get('AdminDisplayVersion'))
+            product = product_of(row.get('AdminDisplayVersion'))
+            if product is None:
+                # Never guess: the cmdlet name depends on the version (Set-ClientAccessServer or Set-ClientAccessService).
+                raise ScriptFailure('The Exchange version of this server (%s) is not recognised (AdminDisplayVersion %r), so '
+                                    'whether it has Set-ClientAccessServer or Set-ClientAccessService is unknown'
+                                    % (computer, row.get('AdminDisplayVersion')), host=host)
+            return product
     raise ScriptFailure('Get-ExchangeServer did not list this server (%s), so its Exchange version, which picks '
                         'Set-ClientAccessServer or Set-ClientAccessService, is unknown' % computer, host=host)
 
@@ -184,6 +194,7 @@ def main():
             autodiscover_internal_uri=dict(type='str'),
             autodiscover_site_scope=dict(type='list', elements='str'),
         ),
+        not_blank={'identity': 'omit identity to set every Client Access server of the organization'},
         supports_check_mode=True,
     )
 

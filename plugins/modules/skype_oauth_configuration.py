@@ -19,6 +19,8 @@ author:
   - ucops.skype_exchange contributors (@ucops)
 extends_documentation_fragment:
   - ucops.skype_exchange.connection
+  - ucops.skype_exchange.product_shell
+  - ucops.skype_exchange.product_shell.skype
   - ucops.skype_exchange.attributes
   - ucops.skype_exchange.attributes.actiongroup_skype
 attributes:
@@ -41,7 +43,7 @@ options:
     description:
       - C(ExchangeAutodiscoverAllowedDomains), the domains that Autodiscover requests may be redirected to,
         for example V(*.contoso.com). Sent as one C(;)-separated string; compared case-insensitively, in any order.
-      - An empty list clears it.
+      - An empty list clears it; an empty item is refused.
     type: list
     elements: str
   realm:
@@ -113,7 +115,7 @@ oauth_configuration:
       type: str
       sample: null
 skype_version:
-  description: Product version of the server the module connected to (V(2013) is Lync Server 2013).
+  description: Product version of the server the module connected to (V(2013) is Lync Server 2013, V(se) Skype for Business Server Subscription Edition).
   returned: always
   type: str
   sample: '2015'
@@ -127,7 +129,7 @@ from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.errors
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.module import UcopsModule
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell.runner import Invocation
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.skype.oauth import PROPERTIES, SETTINGS, report
-from ansible_collections.ucops.skype_exchange.plugins.module_utils.skype.version import PRODUCT_NAMES, parse_server_version
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.skype.version import CMDLETS_OF, PRODUCT_NAMES, parse_server_version
 
 # The cmdlet reference lists ClientAuthorizationOAuthServerIdentity for Skype for Business Server 2015 and 2019 only.
 NOT_ON_LYNC_2013 = ('client_authorization_oauth_server_identity',)
@@ -212,7 +214,8 @@ def main():
             Invocation('oauth', 'Get-CsOAuthConfiguration', parameters={'Identity': 'Global'}, properties=PROPERTIES),
         ])
         version = parse_server_version((response.output('version') or [''])[0])
-        if version['product'] == '2013':
+        # Subscription Edition has the 2019 cmdlets (CMDLETS_OF; the reference lists only 2015 and 2019).
+        if CMDLETS_OF.get(version['product']) == '2013':
             for option in NOT_ON_LYNC_2013:
                 if module.params.get(option) is not None:
                     raise OptionError('%s is not available on %s (the cmdlet reference lists it for Skype for Business Server '

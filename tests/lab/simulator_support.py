@@ -113,11 +113,18 @@ class Simulator:
         """A host by inventory name."""
         return next(host for host in self.topology.hosts if host.name == name)
 
-    def raw(self, host: str, payload: Any, auth_method: str = 'ntlm') -> tuple[bytes, bytes, int]:
-        """Run one request, returning stdout, stderr and exit code."""
+    def raw(self, host: str, payload: Any, auth_method: str | None = None) -> tuple[bytes, bytes, int]:
+        """Run one request, returning stdout, stderr and exit code.
+
+        The WinRM logon is NTLM, except for snap-in requests, which model a delegating (CredSSP) logon unless told
+        otherwise: without delegation every snap-in call fails (the second hop has tests of its own).
+        """
+        if auth_method is None:
+            shell = payload.get('shell') if isinstance(payload, dict) else None
+            auth_method = 'credssp' if isinstance(shell, dict) and shell.get('type') == 'exchange_snapin' else 'ntlm'
         return self.engine.run_command(self.host(host), 'CONTOSO\\winrm', auth_method, 'powershell.exe', ARGUMENTS, build_stdin(payload))
 
-    def run(self, host: str, payload: Any, auth_method: str = 'ntlm') -> dict:
+    def run(self, host: str, payload: Any, auth_method: str | None = None) -> dict:
         """Run one request that must produce a response with exit code 0."""
         stdout, stderr, code = self.raw(host, payload, auth_method)
         assert code == 0, (stdout, stderr)

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime
 import json
 import pathlib
@@ -16,14 +17,16 @@ import uuid
 
 import pytest
 
-from simulator_support import (ARGUMENTS, PASSWORD, REMOTE, REPO_ROOT, RUNNER_PS1, SKYPE, SNAPIN, Simulator, build_stdin, decode_stdout,
-                               invocation, request)
-from lab.engine import Engine
+from simulator_support import (ARGUMENTS, PASSWORD, REMOTE, REPO_ROOT, RUNNER_PS1, SKYPE, SNAPIN, HostSpec, Simulator, build_stdin,
+                               decode_stdout, invocation, make_topology, request)
+from lab.binder import VERSION_LABELS
+from lab.engine import PS_VERSIONS, Engine
 from lab.log import read_invocations
 from lab.products import exchange as exchange_model
 from lab.products import skype as skype_model
 from lab.psvalues import PSEnum, PSText, normalise, parse_uri
 from lab.reference.extract import LAB_CMDLETS, extract
+from lab.topology import PRODUCT_VERSIONS, TopologyError, load_topology, parse_topology
 
 NONE = {'type': 'none'}
 
@@ -164,9 +167,16 @@ def test_exchange_remote_credentials(sim):
     assert error['message'] == ('Connecting to remote server ex16.contoso.local failed with the following error message : Access is denied. '
                                 'For more information, see the about_Remote_Troubleshooting Help topic.')
     assert error['fully_qualified_error_id'] == 'AccessDenied,PSSessionOpenFailed'
-    for username in ('admin@contoso.local', 'admin', 'contoso\\ADMIN'):
+    for username in ('admin@contoso.local', 'contoso\\ADMIN'):
         shell = dict(REMOTE, credential={'username': username, 'password': PASSWORD})
         assert sim.run('ex2016', request('read', shell, invocation('Get-ExchangeServer')))['error'] is None
+    # a local account: Kerberos refuses it, and with Negotiate it holds no Exchange RBAC role
+    local = dict(REMOTE, credential={'username': 'admin', 'password': PASSWORD})
+    error = sim.run('ex2016', request('read', local, invocation('Get-ExchangeServer')))['error']
+    assert error['stage'] == 'shell' and error['fully_qualified_error_id'] == '1312,PSSessionOpenFailed'
+    assert 'Kerberos accepts domain user names, but not local user names' in error['message']
+    error = sim.run('ex2016', request('read', dict(local, authentication='Negotiate'), invocation('Get-ExchangeServer')))['error']
+    assert "isn't assigned to any management roles" in error['message']
     # a Skype server has no Exchange endpoint
     assert sim.run('sfb2019', request('read', REMOTE, invocation('Get-ExchangeServer')))['error']['fully_qualified_error_id'] == \
         'WinRMHttpError,PSSessionOpenFailed'
@@ -191,10 +201,16 @@ def test_exchange_remote_skips_names_the_server_lacks_and_resolves_the_alternati
     response = sim.run('ex2013', request('read', REMOTE, cas))
     assert response['error'] is None
     assert response['results'][0]['cmdlet'] == 'Get-ClientAccessServer'
-    # a name that exists nowhere is not imported either, so calling it fails as an unknown command
-    response = sim.run('ex2013', request('read', REMOTE, invocation('Get-ClientAccessService', {'Identity': 'EX13'}, ['Name'])))
-    assert response['error']['stage'] == 'invocation'
+    # a name the server lacks, next to one it has, is not imported, so calling it fails as an unknown command
+    response = sim.run('ex2013', request('read', REMOTE, invocation('Get-ExchangeServer', properties=['Name']),
+                                         invocation('Get-ClientAccessService', {'Identity': 'EX13'}, ['Name'])))
+    assert response['error']['stage'] == 'invocation' and response['error']['index'] == 1
     assert response['error']['fully_qualified_error_id'] == 'CommandNotFoundException'
+    # none of the names found: Import-PSSession's terminating error, at the shell stage
+    response = sim.run('ex2013', request('read', REMOTE, invocation('Get-ClientAccessService', {'Identity': 'EX13'}, ['Name'])))
+    assert response['error']['stage'] == 'shell'
+    assert response['error']['fully_qualified_error_id'] == 'ErrorNoResultsFromRemoteEnd,Microsoft.PowerShell.Commands.ImportPSSessionCommand'
+    assert response['error']['message'] == 'Running the Get-Command command in a remote session returned no results.'
     # the snap-in has every cmdlet of the version: the alternative is chosen
     cas = invocation('Get-ClientAccessService', {'Identity': 'EX13'}, ['Name'], alternatives=['Get-ClientAccessServer'])
     response = sim.run('ex2013', request('read', SNAPIN, cas))
@@ -425,3 +441,129 @@ def test_extract_reproduces_the_committed_files(tmp_path):
     for product in ('exchange', 'skype'):
         committed = (REPO_ROOT / 'lab' / 'reference' / ('%s.json' % product)).read_text(encoding='utf-8')
         assert (tmp_path / ('%s.json' % product)).read_text(encoding='utf-8') == committed
+
+
+# -- Subscription Edition (SE) hosts and the version tables -------------------------------------------------------
+
+SE_HOSTS = (
+    HostSpec('exse', 'exchange', 'se', 'EXSE', 'exse.contoso.local'),
+    HostSpec('sfbse1', 'skype', 'se', 'SFBSE1', 'sfbse1.contoso.local',
+             {'deployment': 'sfbse', 'pool_fqdn': 'sfbpool.contoso.local', 'edition': 'Enterprise', 'cms_server': 'sql01.contoso.local'}),
+    HostSpec('sfbse2', 'skype', 'se', 'SFBSE2', 'sfbse2.contoso.local',
+             {'deployment': 'sfbse', 'pool_fqdn': 'sfbpool.contoso.local', 'edition': 'Enterprise', 'cms_server': 'sql01.contoso.local'}),
+)
+
+
+@pytest.fixture(name='se_sim')
+def se_sim_fixture(sim: Simulator) -> Simulator:
+    """The test engine plus an Exchange SE host and two Skype SE Front Ends of one Enterprise pool (as lab/topology.yml)."""
+    sim.topology.hosts.extend(dataclasses.replace(host, settings=dict(host.settings)) for host in SE_HOSTS)
+    return sim
+
+
+def test_version_tables_cover_every_topology_version():
+    every = {(product, version) for product, versions in PRODUCT_VERSIONS.items() for version in versions}
+    assert ('exchange', 'se') in every and ('skype', 'se') in every
+    assert set(PS_VERSIONS) == every
+    assert set(VERSION_LABELS) == every
+    assert set(exchange_model.DEFAULT_BUILDS) == set(exchange_model.SERVER_ROLES) == set(PRODUCT_VERSIONS['exchange'])
+    assert set(skype_model.SERVER_VERSIONS) == set(PRODUCT_VERSIONS['skype'])
+    # Exchange SE RTM build (Microsoft's build numbers page); the reference's label for SE; Skype SE binds as 2019
+    assert exchange_model.DEFAULT_BUILDS['se'] == '15.2.2562.17'
+    assert VERSION_LABELS[('exchange', 'se')] == 'Exchange Server SE'
+    assert VERSION_LABELS[('skype', 'se')] == VERSION_LABELS[('skype', '2019')]
+
+
+def test_default_topology_has_the_se_hosts():
+    topology = load_topology()
+    se = {host.name: (host.product, host.version, host.computer_name, host.scheme, host.auth) for host in topology.hosts if host.version == 'se'}
+    assert se == {'exse': ('exchange', 'se', 'EXSE', 'https', ('ntlm',)), 'sfbse1': ('skype', 'se', 'SFBSE1', 'https', ('ntlm',)),
+                  'sfbse2': ('skype', 'se', 'SFBSE2', 'https', ('ntlm',))}
+    pool = {'deployment': 'sfbse', 'pool_fqdn': 'sfbpool.contoso.local', 'edition': 'Enterprise', 'cms_server': 'sql01.contoso.local'}
+    assert topology.host('sfbse1').settings == topology.host('sfbse2').settings == pool
+    assert all(host.settings == {'edition': 'Standard'} for host in topology.hosts if host.product == 'skype' and host.version != 'se')
+
+
+def test_topology_refuses_an_unknown_skype_edition():
+    data = {'domain': 'contoso.local', 'netbios_domain': 'CONTOSO', 'sip_domain': 'contoso.com',
+            'users': [{'username': 'a', 'password': 'b'}],
+            'hosts': [{'name': 'fe', 'product': 'skype', 'version': 'se', 'computer_name': 'FE', 'scheme': 'https', 'auth': ['ntlm'],
+                       'settings': {'edition': 'Datacenter'}}]}
+    with pytest.raises(TopologyError, match=r"hosts\[0\] \(fe\)\.settings\.edition: must be one of 'Standard', 'Enterprise'"):
+        parse_topology(data)
+    data['hosts'][0]['settings'] = {'edition': 'Enterprise'}
+    assert parse_topology(data).host('fe').version == 'se'
+
+
+def test_exchange_se_host(se_sim):
+    properties = ['Name', 'AdminDisplayVersion', 'ServerRole']
+    for shell in (SNAPIN, REMOTE):
+        response = se_sim.run('exse', request('read', shell, invocation('Get-ExchangeServer', properties=properties)))
+        assert response['host'] == {'computer_name': 'EXSE', 'ps_version': '5.1.26100.2161'}
+        assert response['results'][0]['output'] == [{'Name': 'EXSE', 'AdminDisplayVersion': 'Version 15.2 (Build 2562.17)', 'ServerRole': 'Mailbox'}]
+    # the reference lists Set-ClientAccessService for "Exchange Server SE"
+    uri = 'https://autodiscover.contoso.com/Autodiscover/Autodiscover.xml'
+    response = se_sim.run('exse', request('write', REMOTE, invocation('Set-ClientAccessService', {'Identity': 'EXSE', 'AutoDiscoverServiceInternalUri': uri})))
+    assert response['error'] is None
+    assert response['results'][0]['cmdlet'] == 'Set-ClientAccessService'
+
+
+def test_skype_se_front_ends_share_one_enterprise_pool_and_the_global_settings(se_sim):
+    # The Central Management store is on sql01 (settings.cms_server): cmdlets that read it need a delegable logon (a
+    # second hop), so these requests log on with CredSSP.
+    version = se_sim.run('sfbse2', request('read', SKYPE, invocation('Get-CsServerVersion')), auth_method='credssp')
+    assert version['shell'] == {'type': 'skype', 'module': 'SkypeForBusiness'}
+    assert version['host'] == {'computer_name': 'SFBSE2', 'ps_version': '5.1.20348.2849'}
+    assert version['results'][0]['output'] == ['Skype for Business Server Subscription Edition (7.0.2046.0): Volume license key installed.']
+    # whichever Front End is contacted first, the pool lists both computers
+    pools = se_sim.run('sfbse2', request('read', SKYPE, invocation('Get-CsPool', properties=['Identity', 'Computers'])), auth_method='credssp')
+    assert pools['results'][0]['output'] == [{'Identity': 'sfbpool.contoso.local', 'Computers': ['sfbse1.contoso.local', 'sfbse2.contoso.local']}]
+    # SE has the 2019 cmdlets: ClientAuthorizationOAuthServerIdentity binds; one deployment = one global OAuth setting
+    url = 'https://autodiscover.contoso.com/autodiscover/autodiscover.svc'
+    written = se_sim.run('sfbse1', request('write', SKYPE, invocation(
+        'Set-CsOAuthConfiguration', {'ExchangeAutodiscoverUrl': url, 'ClientAuthorizationOAuthServerIdentity': 'https://sts/'})),
+        auth_method='credssp')
+    assert written['error'] is None
+    seen = se_sim.run('sfbse2', request('read', SKYPE, invocation('Get-CsOAuthConfiguration', properties=['ExchangeAutodiscoverUrl'])),
+                      auth_method='credssp')
+    assert seen['results'][0]['output'] == [{'ExchangeAutodiscoverUrl': url}]
+    # another deployment is untouched
+    other = se_sim.run('sfb2019', request('read', SKYPE, invocation('Get-CsOAuthConfiguration', properties=['ExchangeAutodiscoverUrl'])))
+    assert other['results'][0]['output'] == [{'ExchangeAutodiscoverUrl': None}]
+    state = json.loads((se_sim.state_dir / 'state.json').read_text(encoding='utf-8'))
+    deployment = state['skype']['sfbse']
+    assert deployment['cms_server'] == 'sql01.contoso.local'
+    assert [(pool['fqdn'], pool['edition']) for pool in deployment['pools']] == [('sfbpool.contoso.local', 'Enterprise')]
+
+
+def test_init_deployment_completes_and_checks_pools():
+    topology = make_topology()
+    topology.hosts.extend(dataclasses.replace(host, settings=dict(host.settings)) for host in SE_HOSTS)
+    first, second = topology.hosts[-2], topology.hosts[-1]
+    # a Standard Edition host: its own pool, Central Management store local
+    standard = skype_model.init_deployment({}, topology.hosts[5], topology)
+    assert standard['cms_server'] == 'sfb19.contoso.local'
+    assert [(pool['fqdn'], pool['computers'], pool['edition']) for pool in standard['pools']] == [
+        ('sfb19.contoso.local', ['sfb19.contoso.local'], 'Standard')]
+    state: dict = {}
+    deployment = skype_model.init_deployment(state, first, topology)
+    assert deployment['pools'][0]['computers'] == ['sfbse1.contoso.local', 'sfbse2.contoso.local']
+    assert skype_model.init_deployment(state, second, topology) is deployment
+    assert len(deployment['pools']) == 1
+    # a pool of an older state file (one computer, no edition) gains the other Front End and its edition
+    old = {'skype': {'sfbse': {'oauth': {}, 'sites': [], 'pools': [{'fqdn': 'sfbpool.contoso.local', 'site': 'Site1', 'services': [],
+                                                                     'computers': ['sfbse1.contoso.local']}]}}}
+    completed = skype_model.init_deployment(old, second, topology)
+    assert completed['pools'][0]['computers'] == ['sfbse1.contoso.local', 'sfbse2.contoso.local']
+    assert (completed['pools'][0]['edition'], completed['cms_server']) == ('Enterprise', 'sql01.contoso.local')
+    # two Front Ends cannot share a Standard Edition pool; the hosts of one deployment agree on cms_server
+    second.settings['edition'] = 'Standard'
+    with pytest.raises(ValueError, match='different values'):
+        skype_model.init_deployment({}, first, topology)
+    first.settings['edition'] = 'Standard'
+    with pytest.raises(ValueError, match='a Standard Edition pool has one Front End'):
+        skype_model.init_deployment({}, first, topology)
+    first.settings['edition'] = second.settings['edition'] = 'Enterprise'
+    second.settings['cms_server'] = 'sql02.contoso.local'
+    with pytest.raises(ValueError, match='cms_server'):
+        skype_model.init_deployment({}, first, topology)

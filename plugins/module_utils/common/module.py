@@ -12,9 +12,9 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.argspec import (
     CONNECTION_OPTIONS,
     connection_argument_spec,
-    exchange_shell_argument_spec,
 )
-from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.errors import OptionError, UcopsError, failure_result, redact
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.common import shells
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.errors import UcopsError, failure_result, redact
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell.runner import Runner
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.transport import winrm as transport
 
@@ -22,15 +22,69 @@ from ansible_collections.ucops.skype_exchange.plugins.module_utils.transport imp
 class UcopsModule(AnsibleModule):
     """Base of every module. ``product`` is 'exchange' or 'skype' and picks the product shell."""
 
-    def __init__(self, argument_spec=None, product=None, **kwargs):
+    def __init__(self, argument_spec=None, product=None, not_blank=None, **kwargs):
+        """``not_blank``: option name -> how to say "everything" instead, for options where an empty value would be
+        read as "every object" (a template that renders empty must not widen a change to the whole organisation)."""
         spec = connection_argument_spec()
         if product == 'exchange':
-            spec.update(exchange_shell_argument_spec())
+            spec.update(shells.exchange_shell_argument_spec())
+        elif product == 'skype':
+            spec.update(shells.skype_shell_argument_spec())
         spec.update(argument_spec or {})
         self.product = product
         self._runner = None
         self._connection_options = None
+        # AnsibleModule turns a list or dict given for a str option into its Python text ("['a', 'b']") with only a
+        # warning, so the raw arguments are checked before it converts them.
+        problems = self._raw_type_problems(spec)
         super().__init__(argument_spec=spec, **kwargs)
+        problems += self._blank_value_problems(spec, not_blank or {})
+        if problems:
+            where = ' (server %s)' % self.params['server'] if self.params.get('server') else ''
+            self.fail_json(msg='Bad input%s, nothing was sent: %s' % (where, ' '.join(problems)), error_kind='option')
+
+    @staticmethod
+    def _raw_type_problems(spec):
+        """Options of type str/path (and list items of those types) given a list or dict, in the raw module arguments."""
+        from ansible.module_utils.basic import _load_params  # pylint: disable=import-outside-toplevel
+
+        try:
+            raw = _load_params()
+        except Exception:  # pylint: disable=broad-except
+            return []  # AnsibleModule reads the same arguments next and reports the problem itself
+        if not isinstance(raw, dict):
+            return []  # no arguments (ansible-test's argument spec introspection fakes _load_params)
+        problems = []
+        for name, option in spec.items():
+            for key in [name] + list(option.get('aliases') or []):
+                value = raw.get(key)
+                if value is None:
+                    continue
+                kind = option.get('type') or 'str'
+                if kind in ('str', 'path') and isinstance(value, (list, dict)):
+                    problems.append('%s must be one string, but a %s was given: give a single value (a template that renders '
+                                    'a list needs a filter such as first or join).' % (key, type(value).__name__))
+                elif (kind == 'list' and (option.get('elements') or 'str') in ('str', 'path') and isinstance(value, list)
+                      and any(isinstance(item, (list, dict)) for item in value)):
+                    problems.append('%s must be a list of strings, but it holds a nested list or dict: flatten it (for example '
+                                    'with the flatten filter).' % key)
+        return problems
+
+    def _blank_value_problems(self, spec, not_blank):
+        """List-of-str options with blank items, and ``not_blank`` options given '' or whitespace."""
+        problems = []
+        for name, option in spec.items():
+            value = self.params.get(name)
+            if value is None:
+                continue
+            if option.get('type') == 'list' and (option.get('elements') or 'str') in ('str', 'path'):
+                if any(isinstance(item, str) and not item.strip() for item in value):
+                    problems.append('%s has an empty item: remove it (an empty list, [], is the way to clear the setting; an '
+                                    'empty item usually comes from a template variable that rendered empty).' % name)
+            elif name in not_blank and isinstance(value, str) and not value.strip():
+                problems.append('%s is empty: %s. An empty value usually comes from a template variable that rendered empty.'
+                                % (name, not_blank[name]))
+        return problems
 
     @property
     def host(self):
@@ -39,7 +93,7 @@ class UcopsModule(AnsibleModule):
 
     def secrets(self):
         """Values that must never leave the module."""
-        return [self.params.get('password')]
+        return [self.params.get('password'), self.params.get('product_password')]
 
     def connection_options(self):
         """Validated connection options (OptionError names the option and the fix), resolved once."""
@@ -58,22 +112,12 @@ class UcopsModule(AnsibleModule):
         return self._runner
 
     def shell(self):
-        """The product shell part of a request."""
-        if self.product == 'skype':
-            return {'type': 'skype'}
-        if self.product != 'exchange':
+        """The product shell part of a request (OptionError for a combination that cannot work, before sending)."""
+        if self.product not in ('exchange', 'skype'):
             return {'type': 'none'}
-        if self.params['exchange_shell'] == 'snapin':
-            return {'type': 'exchange_snapin'}
-        credential = None
-        if self.params['exchange_credential'] == 'connection':
-            if not self.params.get('username') or not self.params.get('password'):
-                raise OptionError('exchange_credential=connection passes username and password to the Exchange remote session, '
-                                  'but they are not set: set them, or use exchange_credential=logon with transport=credssp or '
-                                  'transport=kerberos and kerberos_delegation=true.')
-            credential = {'username': self.params['username'], 'password': self.params['password']}
-        return {'type': 'exchange_remote', 'connection_uri': self.params.get('exchange_connection_uri'),
-                'authentication': self.params['exchange_authentication'], 'credential': credential}
+        # the resolved transport (defaults applied) decides whether the WinRM logon can be delegated
+        params = dict(self.params, **self.connection_options())
+        return shells.exchange_shell(params) if self.product == 'exchange' else shells.skype_shell(params)
 
     def run(self, work):
         """Call ``work()`` (which returns the result dict) and exit; every collection error becomes one failure message."""

@@ -16,6 +16,11 @@ from __future__ import annotations
 # script and the request, and calls the runner with the request as an argument.
 BOOTSTRAP_PS1 = r"""$ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
+if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+    # Constrained Language Mode (AppLocker/WDAC) blocks the .NET calls below: say so plainly, on stdout (no method call).
+    'UCOPS-LANGUAGE-MODE:' + $ExecutionContext.SessionState.LanguageMode
+    exit 3
+}
 $ucopsRaw = [string]::Join("`n", @($input))
 $ucopsParts = $ucopsRaw.Split([string[]]@("`0`0`0`0"), 2, [System.StringSplitOptions]::None)
 if ($ucopsParts.Length -ne 2) {
@@ -38,6 +43,9 @@ $ProgressPreference = 'SilentlyContinue'
 function ConvertTo-UcopsValue {
     param($Value, [int]$Depth = 0)
     if ($null -eq $Value) { return $null }
+    # Through a remote session an enum arrives as a PSObject over Int32 (so -is [int] is true) whose type names start
+    # with Deserialized.; only PSObject's own ToString() returns the serialized name, and Out-String calls it.
+    if (@($Value.PSObject.TypeNames) -contains 'Deserialized.System.Enum') { return ($Value | Out-String).Trim() }
     if ($Value -is [bool]) { return $Value }
     if ($Value -is [string] -or $Value -is [char]) { return [string]$Value }
     if ($Value -is [enum]) { return $Value.ToString() }
@@ -117,6 +125,9 @@ $response = @{
 }
 $session = $null
 try {
+    if ($PSVersionTable.PSVersion.Major -eq 3) {
+        $response.host.kb2842230 = $null -ne (Get-HotFix -Id 'KB2842230' -ErrorAction SilentlyContinue)
+    }
     try {
         $requestJson = [System.Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($EncodedRequest))
         $request = ConvertFrom-Json -InputObject $requestJson
@@ -154,41 +165,37 @@ try {
     $shellType = [string]$request.shell.type
     $response.shell.type = $shellType
     try {
-        switch ($shellType) {
-            'none' { }
-            'exchange_remote' {
-                $uri = [string]$request.shell.connection_uri
-                if ($uri -eq '') {
-                    $uri = 'http://' + [System.Net.Dns]::GetHostEntry($env:COMPUTERNAME).HostName + '/PowerShell/'
-                }
-                $sessionParameters = @{
-                    ConfigurationName = 'Microsoft.Exchange'
-                    ConnectionUri = $uri
-                    Authentication = [string]$request.shell.authentication
-                }
-                if ($null -ne $request.shell.credential) {
-                    $secure = ConvertTo-SecureString -String ([string]$request.shell.credential.password) -AsPlainText -Force
-                    $sessionParameters.Credential = New-Object System.Management.Automation.PSCredential(
-                        [string]$request.shell.credential.username, $secure)
-                }
-                $session = New-PSSession @sessionParameters
-                # A name the server does not have (an alternative for another Exchange version) is reported by
-                # Import-PSSession as a non-terminating error: skip it, the alternatives are resolved below.
-                $null = Import-PSSession -Session $session -CommandName $names.ToArray() -DisableNameChecking -AllowClobber -ErrorAction SilentlyContinue
+        if ($shellType -eq 'exchange_remote' -or $shellType -eq 'skype_remote') {
+            $uri = [string]$request.shell.connection_uri
+            if ($uri -eq '') {
+                $fqdn = [System.Net.Dns]::GetHostEntry($env:COMPUTERNAME).HostName
+                if ($shellType -eq 'exchange_remote') { $uri = 'http://' + $fqdn + '/PowerShell/' }
+                else { $uri = 'https://' + $fqdn + '/OcsPowershell' }
             }
-            'exchange_snapin' { Add-PSSnapin -Name 'Microsoft.Exchange.Management.PowerShell.SnapIn' }
-            'skype' {
-                if ($null -ne (Get-Module -ListAvailable -Name 'SkypeForBusiness')) {
-                    Import-Module -Name 'SkypeForBusiness'
-                    $response.shell.module = 'SkypeForBusiness'
-                }
-                else {
-                    Import-Module -Name 'Lync'
-                    $response.shell.module = 'Lync'
-                }
+            $sessionParameters = @{ ConnectionUri = $uri; Authentication = [string]$request.shell.authentication }
+            if ($shellType -eq 'exchange_remote') { $sessionParameters.ConfigurationName = 'Microsoft.Exchange' }
+            if ($null -ne $request.shell.credential) {
+                $secure = ConvertTo-SecureString -String ([string]$request.shell.credential.password) -AsPlainText -Force
+                $sessionParameters.Credential = New-Object System.Management.Automation.PSCredential(
+                    [string]$request.shell.credential.username, $secure)
             }
-            default { throw ('ucops: unknown shell type ' + $shellType) }
+            $session = New-PSSession @sessionParameters
+            # A name the server does not have (an alternative for another version) is a non-terminating error: skip it.
+            # None of the names found is a terminating error, reported at this stage.
+            $null = Import-PSSession -Session $session -CommandName $names.ToArray() -DisableNameChecking -AllowClobber -ErrorAction SilentlyContinue
         }
+        elseif ($shellType -eq 'exchange_snapin') { Add-PSSnapin -Name 'Microsoft.Exchange.Management.PowerShell.SnapIn' }
+        elseif ($shellType -eq 'skype') {
+            if ($null -ne (Get-Module -ListAvailable -Name 'SkypeForBusiness')) {
+                Import-Module -Name 'SkypeForBusiness'
+                $response.shell.module = 'SkypeForBusiness'
+            }
+            else {
+                Import-Module -Name 'Lync'
+                $response.shell.module = 'Lync'
+            }
+        }
+        elseif ($shellType -ne 'none') { throw ('ucops: unknown shell type ' + $shellType) }
     }
     catch {
         $response.error = New-UcopsError -Stage 'shell' -Index $null -Cmdlet $null -Record $_
@@ -210,7 +217,7 @@ try {
 
         # Everything this invocation does (argument conversion, the call, output conversion) is inside the try:
         # any failure becomes this invocation's error, reported as data.
-        $ucopsWarnings = $null
+        $warningTexts = New-Object System.Collections.ArrayList
         try {
             $parameters = @{}
             if ($null -ne $invocation.parameters) {
@@ -219,9 +226,12 @@ try {
                 }
             }
             $parameters['ErrorAction'] = 'Stop'
-            $parameters['WarningAction'] = 'SilentlyContinue'
-            $parameters['WarningVariable'] = 'ucopsWarnings'
-            $objects = @(& $command @parameters)
+            # Warnings are read from the stream as they come, so those written before an error are kept too.
+            $objects = New-Object System.Collections.ArrayList
+            & $command @parameters 3>&1 | ForEach-Object {
+                if ($_ -is [System.Management.Automation.WarningRecord]) { $null = $warningTexts.Add([string]$_.Message) }
+                else { $null = $objects.Add($_) }
+            }
 
             $rows = New-Object System.Collections.ArrayList
             $propertyNames = @($invocation.properties)
@@ -248,8 +258,6 @@ try {
             return
         }
         finally {
-            $warningTexts = New-Object System.Collections.ArrayList
-            foreach ($warning in @($ucopsWarnings)) { if ($null -ne $warning) { $null = $warningTexts.Add([string]$warning) } }
             $result.warnings = $warningTexts.ToArray()
         }
     }

@@ -16,9 +16,11 @@ import re
 
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.errors import (
     CmdletFailure,
+    ConnectionLost,
     RequestRefused,
     ScriptFailure,
     ShellFailure,
+    UcopsError,
 )
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell._scripts import BOOTSTRAP_PS1, RUNNER_PS1
 
@@ -26,6 +28,8 @@ READ_VERBS = ('Get', 'Test')
 CMDLET_NAME = re.compile(r'^[A-Za-z]+-[A-Za-z0-9]+$')
 SEPARATOR = b'\0\0\0\0'
 RESULT_PREFIX = 'UCOPS-RESULT:'
+# BOOTSTRAP_PS1's answer under Constrained Language Mode (it exits 3 before anything else)
+LANGUAGE_MODE_PREFIX = 'UCOPS-LANGUAGE-MODE:'
 PROTOCOL_VERSION = 1
 
 
@@ -79,8 +83,12 @@ class Response:
         return self.results[key].get('cmdlet')
 
     def warnings(self):
-        """All warnings, prefixed with their cmdlet."""
+        """All warnings, prefixed with their cmdlet, and what the host facts call for."""
         found = []
+        if self.host.get('kb2842230') is False:
+            found.append('%s runs Windows PowerShell 3.0 without KB2842230: WinRM commands there can fail with "out of memory" '
+                         '(WMF 3.0 ignores MaxMemoryPerShellMB). Install KB2842230, or WMF 5.1 where the product supports '
+                         'it.' % (self.host.get('computer_name') or 'The server'))
         for result in self.data.get('results') or []:
             for warning in result.get('warnings') or []:
                 found.append('%s: %s' % (result.get('cmdlet'), warning))
@@ -107,16 +115,65 @@ def encode_stdin(request):
 
 
 def parse_output(rc, stdout, stderr, host):
-    """Find the framed result line; anything else on stdout is ignored."""
+    """Find the framed result line; anything else on stdout is ignored.
+
+    A UTF-8 byte-order mark (U+FEFF) before a line is ignored: WinRM clients see one at the start of stdout under code
+    page 65001 (ansible/ansible#14077, WinRb/WinRM#159), and str.strip() does not remove it.
+    """
     for line in stdout.splitlines():
-        line = line.strip()
+        line = line.strip().lstrip('\ufeff').strip()
         if line.startswith(RESULT_PREFIX):
             try:
                 return json.loads(base64.b64decode(line[len(RESULT_PREFIX):]).decode('utf-8'))
             except ValueError as error:
                 raise ScriptFailure('the runner result could not be decoded (%s)' % error, host=host) from None
+    for line in stdout.splitlines():
+        line = line.strip().lstrip('\ufeff').strip()
+        if line.startswith(LANGUAGE_MODE_PREFIX):
+            raise ScriptFailure('Windows PowerShell runs in %s mode (AppLocker or Windows Defender Application Control), which '
+                                'blocks the .NET calls the collection needs: allow the WinRM user FullLanguage on this server '
+                                '(for example an AppLocker rule or a WDAC policy that trusts powershell.exe for this account).'
+                                % line[len(LANGUAGE_MODE_PREFIX):], host=host)
     cause = stderr or 'no output'
     raise ScriptFailure('PowerShell exited with code %s without a result: %s' % (rc, cause), host=host)
+
+
+# What a shell-stage failure usually means, by the error id or text the server returned.
+_OTHER_PRODUCT = ('it does not look like %s server. If it is %s, run the %s modules against it and check the inventory '
+                  'group the task targets.')
+SHELL_HINTS = (
+    ('exchange_remote', 'WinRMHttpError', 'status code of 404', 'The server has no Exchange /PowerShell endpoint: '
+     + _OTHER_PRODUCT % ('an Exchange', 'a Skype for Business Front End', 'skype_*')),
+    ('skype_remote', 'WinRMHttpError', 'status code of 404', 'The server has no Skype for Business /OcsPowershell endpoint: '
+     + _OTHER_PRODUCT % ('a Skype for Business or Lync Server Front End', 'an Exchange server', 'exchange_*')),
+    ('skype', 'Modules_ModuleNotFound', '', 'Neither the SkypeForBusiness nor the Lync module is installed: '
+     + _OTHER_PRODUCT % ('a Skype for Business or Lync Server Front End', 'an Exchange server', 'exchange_*')),
+    ('exchange_snapin', 'AddPSSnapInRead', '', 'The Exchange management snap-in is not installed: '
+     + _OTHER_PRODUCT % ('an Exchange', 'a Skype for Business Front End', 'skype_*')),
+    ('', 'ErrorNoResultsFromRemoteEnd', '', 'The endpoint has none of the cmdlets the task needs: check that the server runs '
+     'the product and version the module is for.'),
+    ('', '1312,PSSessionOpenFailed', '', 'The product session could not log on: with no credential this is the second hop '
+     '(use the default *_credential=connection), and Kerberos accepts only domain accounts (DOMAIN\\user or user@domain; '
+     'see product_username).'),
+    ('', '', "isn't assigned to any management roles", 'The account holds no Exchange management role (a local account '
+     'never does): use a domain account that holds one.'),
+    ('skype', '', "'NT AUTHORITY\\ANONYMOUS LOGON'", 'The Skype for Business module in the WinRM process reached the Central '
+     'Management store (SQL) without the caller\'s credential: the second hop. Use skype_shell=remote, or transport=credssp.'),
+    ('exchange_snapin', '', 'Active Directory operation failed', 'The Exchange snap-in in the WinRM process reached a domain '
+     'controller without the caller\'s credential: the second hop. Use exchange_shell=remote, or transport=credssp.'),
+    ('', 'AccessDenied', '', 'Check the user name and password, and that the account holds an RBAC role of the product '
+     '(Exchange: a management role; Skype for Business: CsAdministrator or another Cs role).'),
+)
+
+
+def shell_hint(shell_type, error):
+    """The fix for a shell-stage error, or None."""
+    fqid = error.get('fully_qualified_error_id') or ''
+    message = error.get('message') or ''
+    for kind, marker, text, hint in SHELL_HINTS:
+        if (not kind or kind == shell_type) and marker in fqid and text in message:
+            return hint
+    return None
 
 
 class Runner:
@@ -146,7 +203,17 @@ class Runner:
     def _send(self, mode, shell, invocations):
         request = build_request(mode, shell, invocations)
         self.requests_sent += 1
-        rc, stdout, stderr = self.client.run_powershell(BOOTSTRAP_PS1, encode_stdin(request))
+        try:
+            rc, stdout, stderr = self.client.run_powershell(BOOTSTRAP_PS1, encode_stdin(request))
+        except UcopsError as error:
+            if mode == 'write' and getattr(error, 'delivered', False):
+                # The server had the whole request, then the connection (or the wait for the answer) failed: the writes may
+                # have run. Never report this as "cannot connect" with nothing changed.
+                possible = [i.description for i in invocations if not is_read_cmdlet(i.cmdlet)]
+                lost = ConnectionLost(error.message, host=error.host or self.host, details=error.details, possible_changes=possible)
+                lost.delivered = True
+                raise lost from None
+            raise
         response = Response(parse_output(rc, stdout, stderr, self.host))
         if response.error:
             self._raise(mode, response, invocations)
@@ -161,8 +228,10 @@ class Runner:
         stage = error.get('stage')
         if stage == 'request':
             raise RequestRefused(error.get('message'), host=self.host, details=details)
+        hint = shell_hint(response.shell.get('type'), error)
+        message = error.get('message') + (' ' + hint if hint else '')
         if stage == 'shell':
-            raise ShellFailure(error.get('message'), host=self.host, details=details)
+            raise ShellFailure(message, host=self.host, details=details)
         if stage != 'invocation':
             raise ScriptFailure('the runner failed: %s' % error.get('message'), host=self.host, details=details)
         done = []
@@ -171,4 +240,4 @@ class Runner:
                 result = response.results.get(invocation.key) or {}
                 if result.get('status') == 'ok' and not is_read_cmdlet(result.get('cmdlet') or invocation.cmdlet):
                     done.append(invocation.description)
-        raise CmdletFailure(error.get('message'), host=self.host, details=details, changes_made=done)
+        raise CmdletFailure(message, host=self.host, details=details, changes_made=done)

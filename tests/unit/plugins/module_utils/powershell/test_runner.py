@@ -129,3 +129,31 @@ def test_a_result_with_a_non_zero_exit_code_is_not_trusted():
     with pytest.raises(ScriptFailure) as raised:
         runner.read({'type': 'none'}, [Invocation('a', 'Get-A')])
     assert 'exited with code 1' in str(raised.value) and 'Out of memory' in str(raised.value)
+
+
+def test_shell_failures_say_what_the_host_looks_like_and_the_fix():
+    from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell.runner import shell_hint
+    not_found = {'fully_qualified_error_id': 'WinRMHttpError,PSSessionOpenFailed',
+                 'message': 'The WinRM client received an HTTP status code of 404 from the remote WS-Management service.'}
+    assert 'does not look like an Exchange server' in shell_hint('exchange_remote', not_found)
+    assert 'does not look like a Skype for Business' in shell_hint('skype_remote', not_found)
+    module = {'fully_qualified_error_id': 'Modules_ModuleNotFound,Microsoft.PowerShell.Commands.ImportModuleCommand', 'message': 'x'}
+    assert 'exchange_* modules' in shell_hint('skype', module)
+    anonymous = {'fully_qualified_error_id': 'x', 'message': "Login failed for user 'NT AUTHORITY\\ANONYMOUS LOGON'."}
+    assert 'skype_shell=remote' in shell_hint('skype', anonymous)
+    assert shell_hint('skype_remote', {'fully_qualified_error_id': 'Other', 'message': 'other'}) is None
+
+
+def test_powershell_3_without_kb2842230_is_a_warning():
+    from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell.runner import Response
+    warned = Response({'host': {'computer_name': 'LYNC13', 'ps_version': '3.0', 'kb2842230': False}, 'results': []}).warnings()
+    assert len(warned) == 1 and 'KB2842230' in warned[0] and 'LYNC13' in warned[0]
+    assert Response({'host': {'ps_version': '3.0', 'kb2842230': True}, 'results': []}).warnings() == []
+    assert Response({'host': {'ps_version': '5.1'}, 'results': []}).warnings() == []
+
+
+def test_constrained_language_mode_is_named_with_the_fix():
+    from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.errors import ScriptFailure
+    from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell.runner import parse_output
+    with pytest.raises(ScriptFailure, match='ConstrainedLanguage mode .*AppLocker.*FullLanguage'):
+        parse_output(3, '\ufeffUCOPS-LANGUAGE-MODE:ConstrainedLanguage\r\n', '', 'ex01')
