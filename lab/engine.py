@@ -35,7 +35,7 @@ from .products.exchange import ExchangeModel, init_org
 from .products.second_hop import SecondHopBlocked
 from .products.skype import SkypeModel, init_deployment
 from .pserrors import METHOD_INVOCATION_EXCEPTION, PARAMETER_BINDING_VALIDATION_EXCEPTION, PSError, thrown_string
-from .psvalues import PSObject, normalise, ps_is_true, ps_string
+from .psvalues import PSObject, member, normalise, ps_is_true, ps_string
 from .remoting import ENDPOINTS, open_remote
 from .session import Session
 from .state import StateStore
@@ -102,27 +102,6 @@ def _load_scripts() -> tuple[str, str]:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.BOOTSTRAP_PS1, module.RUNNER_PS1
-
-
-def member(value: Any, name: str) -> Any:
-    """PowerShell member access ``$value.name`` on ConvertFrom-Json output (case-insensitive; arrays enumerate)."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key.lower() == name.lower():
-                return item
-        return None
-    if isinstance(value, list):
-        collected: list[Any] = []
-        for item in value:
-            found = member(item, name)
-            if isinstance(found, list):
-                collected.extend(found)
-            elif found is not None:
-                collected.append(found)
-        if not collected:
-            return None
-        return collected[0] if len(collected) == 1 else collected
-    return None
 
 
 def as_array(value: Any) -> list[Any]:

@@ -331,3 +331,24 @@ def normalise(value: Any, depth: int = 0) -> Any:
     if isinstance(value, dict):
         return 'System.Collections.Hashtable'
     return str(value)
+
+
+def member(value: Any, name: str) -> Any:
+    """PowerShell member access ``$value.name`` on ConvertFrom-Json output (case-insensitive; arrays enumerate)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key.lower() == name.lower():
+                return item
+        return None
+    if isinstance(value, list):
+        collected: list[Any] = []
+        for item in value:
+            found = member(item, name)
+            if isinstance(found, list):
+                collected.extend(found)
+            elif found is not None:
+                collected.append(found)
+        if not collected:
+            return None
+        return collected[0] if len(collected) == 1 else collected
+    return None

@@ -22,17 +22,8 @@ from .binder import VERSION_LABELS, load_reference
 from .products.exchange import ExchangeModel, init_org
 from .products.skype import SkypeModel, init_deployment
 from .pserrors import PSError
-from .psvalues import PSUri, UriFormatError, parse_uri, ps_string
+from .psvalues import PSUri, UriFormatError, member, parse_uri, ps_string
 from .session import Session
-
-
-def member(value: Any, name: str) -> Any:
-    """``$value.name`` on a ConvertFrom-Json object (case-insensitive)."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key.lower() == name.lower():
-                return item
-    return None
 
 
 # System.Management.Automation.Runspaces.AuthenticationMechanism names (New-PSSession -Authentication).
