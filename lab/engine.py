@@ -65,6 +65,7 @@ PS_VERSIONS = {
     ('skype', 'se'): '5.1.20348.2849',
 }
 
+
 class _Escaped(Exception):
     """An error thrown while RUNNER_PS1 converts an argument (ConvertTo-UcopsArgument); it becomes that invocation's error."""
 

@@ -552,8 +552,8 @@ def test_init_deployment_completes_and_checks_pools():
     assert skype_model.init_deployment(state, second, topology) is deployment
     assert len(deployment['pools']) == 1
     # a pool of an older state file (one computer, no edition) gains the other Front End and its edition
-    old = {'skype': {'sfbse': {'oauth': {}, 'sites': [], 'pools': [{'fqdn': 'sfbpool.contoso.local', 'site': 'Site1', 'services': [],
-                                                                     'computers': ['sfbse1.contoso.local']}]}}}
+    pool = {'fqdn': 'sfbpool.contoso.local', 'site': 'Site1', 'services': [], 'computers': ['sfbse1.contoso.local']}
+    old = {'skype': {'sfbse': {'oauth': {}, 'sites': [], 'pools': [pool]}}}
     completed = skype_model.init_deployment(old, second, topology)
     assert completed['pools'][0]['computers'] == ['sfbse1.contoso.local', 'sfbse2.contoso.local']
     assert (completed['pools'][0]['edition'], completed['cms_server']) == ('Enterprise', 'sql01.contoso.local')

@@ -174,8 +174,8 @@ def test_a_connection_lost_before_the_write_was_delivered_is_a_plain_connection_
     wire_lab.set_fault_hook("plain", lambda action, status: Fault(drop=True) if action == 'Command' else None)
     before = len(invocations(wire_lab))
     with pytest.raises(Exception) as raised:
-        Runner(client(wire_lab, "plain"), '127.0.0.1').write(SKYPE, [Invocation('set', 'Set-CsOAuthConfiguration',
-                                                                                 parameters={'Identity': 'Global', 'Realm': 'x'})])
+        invocation = Invocation('set', 'Set-CsOAuthConfiguration', parameters={'Identity': 'Global', 'Realm': 'x'})
+        Runner(client(wire_lab, "plain"), '127.0.0.1').write(SKYPE, [invocation])
     assert not isinstance(raised.value, ConnectionLost)
     assert failure_result(raised.value)['error_kind'] == 'connection'
     assert invocations(wire_lab)[before:] == []

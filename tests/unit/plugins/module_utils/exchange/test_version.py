@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.ucops.skype_exchange.plugins.module_utils.exchange.version import (client_access_cmdlet, parse_admin_display_version,
-                                                                                             product_name, product_of)
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.exchange.version import (
+    client_access_cmdlet, parse_admin_display_version, product_name, product_of)
 
 
 @pytest.mark.parametrize('text, product', [

@@ -185,7 +185,8 @@ def test_an_http_500_whose_body_is_not_utf8_names_host_and_status(monkeypatch):
 
 
 @pytest.mark.parametrize('text', [
-    "HTTPSConnectionPool(host='ex01', port=5985): Max retries exceeded (Caused by SSLError(SSLError(1, '[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)')))",
+    "HTTPSConnectionPool(host='ex01', port=5985): Max retries exceeded "
+    "(Caused by SSLError(SSLError(1, '[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)')))",
     "HTTPSConnectionPool(host='ex01', port=5985): Max retries exceeded (Caused by SSLError(SSLError(1, '[SSL] record layer failure (_ssl.c:1000)')))",
     "HTTPSConnectionPool(host='ex01', port=5985): (Caused by SSLError(SSLError(1, '[SSL: UNKNOWN_PROTOCOL] unknown protocol (_ssl.c:600)')))",
 ])
