@@ -116,7 +116,7 @@ def is_domain_account(username: str) -> bool:
     return '\\' in username or '@' in username
 
 
-def _target_host(topology: Any, host: Any, name: str, state: dict) -> Any:
+def _target_host(topology: Any, host: Any, name: str) -> Any:
     """The topology host a connection URI names (its FQDN, computer name, localhost, or a Skype pool FQDN it serves)."""
     lowered = name.lower()
     if lowered in ('localhost', '127.0.0.1', '[::1]'):
@@ -135,7 +135,7 @@ def _target_host(topology: Any, host: Any, name: str, state: dict) -> Any:
 def _exchange_target(topology: Any, host: Any, name: str, state: dict) -> tuple[dict, str, str] | None:
     """(org, version, server name) of an Exchange server the URI names; Exchange servers of an org that are not lab
     hosts (``settings.servers``) are reachable too."""
-    target = _target_host(topology, host, name, state)
+    target = _target_host(topology, host, name)
     if target is not None:
         if target.product != 'exchange':
             return None
@@ -197,7 +197,7 @@ def open_remote(topology: Any, host: Any, auth_method: str, shell: Any, kind: st
 
     # order: name resolution, then client-side credentials (the Kerberos/Negotiate token is built before anything is
     # sent), then the server's answers
-    target = _target_host(topology, host, target_name, state)
+    target = _target_host(topology, host, target_name)
     exchange = _exchange_target(topology, host, target_name, state) if kind == 'exchange_remote' else None
     if target is None and exchange is None:
         # No source for the exact text/FQID pairing: WinRM's name-resolution failure as New-PSSession reports it

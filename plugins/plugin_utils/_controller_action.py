@@ -145,11 +145,10 @@ class ControllerModuleAction(ActionBase):
             settings = winrm_settings(self._connection)
         elif connection_name in PSRP_CONNECTIONS:
             settings = psrp_settings(self._connection)
-        for name, value in settings.items():
-            if value not in (None, '') and args.get(name) in (None, ''):
-                args[name] = value
         for name in PRODUCT_CREDENTIAL:
-            value = self._templar.template(task_vars.get('ucops_' + name)) if task_vars.get('ucops_' + name) is not None else None
+            if task_vars.get('ucops_' + name) is not None:
+                settings[name] = self._templar.template(task_vars['ucops_' + name])
+        for name, value in settings.items():
             if value not in (None, '') and args.get(name) in (None, ''):
                 args[name] = value
 

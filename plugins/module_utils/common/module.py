@@ -46,6 +46,7 @@ class UcopsModule(AnsibleModule):
     @staticmethod
     def _raw_type_problems(spec):
         """Options of type str/path (and list items of those types) given a list or dict, in the raw module arguments."""
+        # imported late: ansible-test replaces basic._load_params while it reads the argument spec
         from ansible.module_utils.basic import _load_params  # pylint: disable=import-outside-toplevel
 
         try:

@@ -24,36 +24,30 @@ AUTHENTICATIONS = ['Kerberos', 'Negotiate', 'Default', 'Basic']
 DELEGATING = ('credssp',)
 
 
+def _remote_session_spec(product, default_authentication):
+    """``<product>_connection_uri``, ``<product>_authentication``, ``<product>_credential`` and the product credential."""
+    return {
+        product + '_connection_uri': dict(type='str'),
+        product + '_authentication': dict(type='str', choices=AUTHENTICATIONS, default=default_authentication),
+        product + '_credential': dict(type='str', choices=['connection', 'logon'], default='connection'),
+        'product_username': dict(type='str'),
+        'product_password': dict(type='str', no_log=True),
+    }
+
+
 def exchange_shell_argument_spec():
     """Options that choose how the Exchange cmdlets are loaded (doc fragment ``ucops.skype_exchange.product_shell.exchange``)."""
-    spec = dict(
-        exchange_shell=dict(type='str', choices=['remote', 'snapin'], default='remote'),
-        exchange_connection_uri=dict(type='str'),
-        exchange_authentication=dict(type='str', choices=AUTHENTICATIONS, default='Kerberos'),
-        exchange_credential=dict(type='str', choices=['connection', 'logon'], default='connection'),
-    )
-    spec.update(_product_credential_spec())
+    spec = dict(exchange_shell=dict(type='str', choices=['remote', 'snapin'], default='remote'))
+    spec.update(_remote_session_spec('exchange', 'Kerberos'))
     return spec
 
 
 def skype_shell_argument_spec():
     """Options that choose how the Skype for Business cmdlets are loaded (doc fragment ``...product_shell.skype``)."""
-    spec = dict(
-        skype_shell=dict(type='str', choices=['remote', 'module'], default='remote'),
-        skype_connection_uri=dict(type='str'),
-        skype_authentication=dict(type='str', choices=AUTHENTICATIONS, default='Negotiate'),
-        skype_credential=dict(type='str', choices=['connection', 'logon'], default='connection'),
-        skype_module_without_delegation=dict(type='bool', default=False),
-    )
-    spec.update(_product_credential_spec())
+    spec = dict(skype_shell=dict(type='str', choices=['remote', 'module'], default='remote'),
+                skype_module_without_delegation=dict(type='bool', default=False))
+    spec.update(_remote_session_spec('skype', 'Negotiate'))
     return spec
-
-
-def _product_credential_spec():
-    return dict(
-        product_username=dict(type='str'),
-        product_password=dict(type='str', no_log=True),
-    )
 
 
 def can_delegate(params):
@@ -106,6 +100,21 @@ def _credential(params, product, endpoint):
     return {'username': username, 'password': password}
 
 
+def _remote_shell(params, product, endpoint):
+    """The ``<product>_remote`` shell: the connection URI, the authentication and the session's credential."""
+    uri = _check_uri(product + '_connection_uri', params.get(product + '_connection_uri'))
+    credential = None
+    if params[product + '_credential'] == 'logon':
+        if not can_delegate(params):
+            raise _second_hop_error('%s_credential=logon opens the %s session with the WinRM logon itself' % (product, endpoint),
+                                    'Use %s_credential=connection (the default), or transport=credssp, or transport=kerberos '
+                                    'with kerberos_delegation=true.' % product)
+    else:
+        credential = _credential(params, product, endpoint)
+    return {'type': product + '_remote', 'connection_uri': uri, 'authentication': params[product + '_authentication'],
+            'credential': credential}
+
+
 def exchange_shell(params):
     """The ``shell`` of an Exchange request; raises OptionError (naming the option and the fix) before anything is sent."""
     if params['exchange_shell'] == 'snapin':
@@ -115,17 +124,7 @@ def exchange_shell(params):
                                     'Use exchange_shell=remote (the default), or transport=credssp, or transport=kerberos with '
                                     'kerberos_delegation=true.')
         return {'type': 'exchange_snapin'}
-    uri = _check_uri('exchange_connection_uri', params.get('exchange_connection_uri'))
-    credential = None
-    if params['exchange_credential'] == 'logon':
-        if not can_delegate(params):
-            raise _second_hop_error('exchange_credential=logon opens the Exchange session to /PowerShell with the WinRM logon '
-                                    'itself', 'Use exchange_credential=connection (the default), or transport=credssp, or '
-                                    'transport=kerberos with kerberos_delegation=true.')
-    else:
-        credential = _credential(params, 'exchange', 'Exchange /PowerShell')
-    return {'type': 'exchange_remote', 'connection_uri': uri, 'authentication': params['exchange_authentication'],
-            'credential': credential}
+    return _remote_shell(params, 'exchange', 'Exchange /PowerShell')
 
 
 def skype_shell(params):
@@ -140,14 +139,4 @@ def skype_shell(params):
                                     'skype_module_without_delegation=true only if you know that the cmdlets you run reach '
                                     'neither (see the option documentation).')
         return {'type': 'skype'}
-    uri = _check_uri('skype_connection_uri', params.get('skype_connection_uri'))
-    credential = None
-    if params['skype_credential'] == 'logon':
-        if not can_delegate(params):
-            raise _second_hop_error('skype_credential=logon opens the OcsPowershell session with the WinRM logon itself',
-                                    'Use skype_credential=connection (the default), or transport=credssp, or transport=kerberos '
-                                    'with kerberos_delegation=true.')
-    else:
-        credential = _credential(params, 'skype', 'Skype for Business OcsPowershell')
-    return {'type': 'skype_remote', 'connection_uri': uri, 'authentication': params['skype_authentication'],
-            'credential': credential}
+    return _remote_shell(params, 'skype', 'Skype for Business OcsPowershell')

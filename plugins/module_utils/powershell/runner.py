@@ -127,9 +127,8 @@ def parse_output(rc, stdout, stderr, host):
                 return json.loads(base64.b64decode(line[len(RESULT_PREFIX):]).decode('utf-8'))
             except ValueError as error:
                 raise ScriptFailure('the runner result could not be decoded (%s)' % error, host=host) from None
-    for line in stdout.splitlines():
-        line = line.strip().lstrip('\ufeff').strip()
         if line.startswith(LANGUAGE_MODE_PREFIX):
+            # the bootstrap writes this instead of running the runner, so no result line can follow
             raise ScriptFailure('Windows PowerShell runs in %s mode (AppLocker or Windows Defender Application Control), which '
                                 'blocks the .NET calls the collection needs: allow the WinRM user FullLanguage on this server '
                                 '(for example an AppLocker rule or a WDAC policy that trusts powershell.exe for this account).'

@@ -15,20 +15,11 @@ from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.errors
     TransportFailure,
 )
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.transport import winrm as transport
-from ansible_collections.ucops.skype_exchange.plugins.module_utils.transport.winrm import WinRMClient, resolve_options
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.transport.winrm import WinRMClient
+from ansible_collections.ucops.skype_exchange.tests.unit.plugins.module_utils.transport.test_winrm import options
 
 requests = pytest.importorskip('requests')
 pytest.importorskip('winrm')
-
-BASE = {'server': 'ex01.contoso.local', 'username': 'CONTOSO\\admin', 'password': 'pw', 'validate_certs': True,
-        'message_encryption': 'auto', 'operation_timeout': 20, 'read_timeout': 30, 'command_timeout': 600}
-
-
-def options(**overrides):
-    merged = dict(BASE)
-    merged.update(overrides)
-    return resolve_options(merged)
-
 
 def refused(**overrides):
     with pytest.raises(OptionError) as raised:
