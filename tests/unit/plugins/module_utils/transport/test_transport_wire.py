@@ -21,6 +21,7 @@ from ansible_collections.ucops.skype_exchange.tests.unit.plugins.module_utils.tr
 requests = pytest.importorskip('requests')
 pytest.importorskip('winrm')
 
+
 def refused(**overrides):
     with pytest.raises(OptionError) as raised:
         options(**overrides)
