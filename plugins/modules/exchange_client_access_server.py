@@ -118,72 +118,9 @@ changed_servers:
   sample: [EX01]
 """
 
-from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.compare import multiset_equal, normalize_uri, uri_equal
-from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.errors import OptionError, ScriptFailure
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.module import UcopsModule
-from ansible_collections.ucops.skype_exchange.plugins.module_utils.exchange.client_access import PROPERTIES as CAS_PROPERTIES
-from ansible_collections.ucops.skype_exchange.plugins.module_utils.exchange.client_access import SCOPE, URI, report, state_of
-from ansible_collections.ucops.skype_exchange.plugins.module_utils.exchange.version import client_access_cmdlet, product_of
-from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell.runner import Invocation
-
-
-def validate(params):
-    """Check the options before anything is sent; returns the desired values keyed by property."""
-    desired = {}
-    uri = params.get('autodiscover_internal_uri')
-    if uri is not None:
-        if uri == '':
-            desired[URI] = None
-        else:
-            try:
-                normalized = normalize_uri(uri)
-            except ValueError as error:
-                raise OptionError('autodiscover_internal_uri: %s. Give an absolute URL such as '
-                                  'https://autodiscover.contoso.com/Autodiscover/Autodiscover.xml.' % error) from None
-            if not normalized.startswith('https://'):
-                raise OptionError('autodiscover_internal_uri must use https:// (Outlook and Skype for Business reach '
-                                  'Autodiscover over TLS); got %s.' % uri)
-            desired[URI] = uri
-    if params.get('autodiscover_site_scope') is not None:
-        desired[SCOPE] = list(params['autodiscover_site_scope'])
-    if not desired:
-        raise OptionError('Nothing to set: give autodiscover_internal_uri and/or autodiscover_site_scope.')
-    return desired
-
-
-def differences(desired, current):
-    """Properties whose desired value differs from the current one."""
-    changes = {}
-    if URI in desired and not uri_equal(desired[URI], current[URI]):
-        changes[URI] = desired[URI]
-    if SCOPE in desired and not multiset_equal(desired[SCOPE], current[SCOPE]):
-        changes[SCOPE] = desired[SCOPE]
-    return changes
-
-
-def predicted(current, changes):
-    """The state Exchange would store after ``changes`` (URIs in AbsoluteUri form)."""
-    after = dict(current)
-    for name, value in changes.items():
-        after[name] = normalize_uri(value) if name == URI else list(value or [])
-    return after
-
-
-def local_product(response, host):
-    """Exchange version of the server the runner connected to (its own Get-ExchangeServer entry)."""
-    computer = (response.host.get('computer_name') or '').lower()
-    rows = response.output('servers')
-    for row in rows:
-        if (row.get('Name') or '').lower() == computer:
-            product = product_of(row.get('AdminDisplayVersion'))
-            if product is None:
-                # Never guess: the cmdlet name depends on the version (Set-ClientAccessServer or Set-ClientAccessService).
-                raise ScriptFailure('The Exchange version of this server (%s) is not recognised (AdminDisplayVersion %r), so '
-                                    'whether it has Set-ClientAccessServer or Set-ClientAccessService is unknown'
-                                    % (computer, row.get('AdminDisplayVersion')), host=host)
-            return product
-    raise ScriptFailure('Get-ExchangeServer did not list this server (%s), so its Exchange version, which picks '
-                        'Set-ClientAccessServer or Set-ClientAccessService, is unknown' % computer, host=host)
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.resource import run
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.exchange.client_access import ClientAccessServers
 
 
 def main():
@@ -197,55 +134,7 @@ def main():
         not_blank={'identity': 'omit identity to set every Client Access server of the organization'},
         supports_check_mode=True,
     )
-
-    def work():
-        desired = validate(module.params)
-        module.connection_options()
-        shell = module.shell()
-        get_parameters = {'Identity': module.params['identity']} if module.params.get('identity') else {}
-        reads = [
-            Invocation('servers', 'Get-ExchangeServer', properties=['Name', 'Fqdn', 'AdminDisplayVersion', 'ServerRole']),
-            Invocation('cas', 'Get-ClientAccessService', alternatives=['Get-ClientAccessServer'],
-                       parameters=get_parameters, properties=CAS_PROPERTIES),
-        ]
-        response = module.runner.read(shell, reads)
-        product = local_product(response, module.host)
-        set_cmdlet = client_access_cmdlet('Set', product)
-        get_cmdlet = client_access_cmdlet('Get', product)
-
-        before, after, writes = {}, {}, []
-        for row in response.output('cas'):
-            name = row['Name']
-            current = state_of(row)
-            changes = differences(desired, current)
-            before[name] = current
-            after[name] = predicted(current, changes)
-            if changes:
-                description = '%s -Identity %s (%s)' % (set_cmdlet, name, ', '.join(sorted(changes)))
-                writes.append(Invocation('set_%d' % len(writes), set_cmdlet, parameters=dict(changes, Identity=name),
-                                         description=description))
-        if not before:
-            raise OptionError('No Client Access server found%s.' % (' named %s' % module.params['identity'] if module.params.get('identity') else ''))
-
-        if writes and not module.check_mode:
-            verify = Invocation('after', get_cmdlet, parameters=get_parameters, properties=CAS_PROPERTIES)
-            written = module.runner.write(shell, writes + [verify])
-            after = dict((row['Name'], state_of(row)) for row in written.output('after'))
-        final = dict((name, report(name, after.get(name, before[name]))) for name in sorted(before))
-        result = {
-            'changed': bool(writes),
-            'cmdlet': set_cmdlet,
-            'exchange_version': product,
-            'servers': list(final.values()),
-            'changed_servers': sorted(w.parameters['Identity'] for w in writes),
-        }
-        if response.warnings():
-            result['warnings'] = response.warnings()
-        if module._diff:
-            result['diff'] = {'before': dict((name, report(name, before[name])) for name in sorted(before)), 'after': final}
-        return result
-
-    module.run(work)
+    module.run(lambda: run(module, ClientAccessServers(module.params, module.host)))
 
 
 if __name__ == '__main__':

@@ -121,7 +121,7 @@ client_access_servers:
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.module import UcopsModule
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.support import support_of, support_warning
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.exchange import client_access
-from ansible_collections.ucops.skype_exchange.plugins.module_utils.exchange.version import product_of
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.exchange.version import SERVERS, local_server, product_of
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell.runner import Invocation
 
 
@@ -131,17 +131,17 @@ def main():
     def work():
         module.connection_options()
         response = module.runner.read(module.shell(), [
-            Invocation('servers', 'Get-ExchangeServer', properties=['Name', 'Fqdn', 'AdminDisplayVersion', 'ServerRole']),
+            SERVERS,
             Invocation('cas', 'Get-ClientAccessService', alternatives=['Get-ClientAccessServer'], properties=client_access.PROPERTIES),
         ])
         servers = [{'name': row.get('Name'), 'fqdn': row.get('Fqdn'), 'admin_display_version': row.get('AdminDisplayVersion'),
                     'version': product_of(row.get('AdminDisplayVersion')), 'server_role': row.get('ServerRole')}
                    for row in response.output('servers')]
         computer = response.host.get('computer_name') or ''
-        local = [s for s in servers if (s['name'] or '').lower() == computer.lower()]
-        product = local[0]['version'] if local else None
+        local = local_server(response)
+        product = product_of(local.get('AdminDisplayVersion')) if local else None
         support = support_of('exchange', product)
-        seen = local[0]['admin_display_version'] if local else 'Get-ExchangeServer listed no server named %s' % computer
+        seen = local.get('AdminDisplayVersion') if local else 'Get-ExchangeServer listed no server named %s' % computer
         result = {
             'changed': False,
             'version': product,

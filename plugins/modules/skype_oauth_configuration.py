@@ -121,75 +121,9 @@ skype_version:
   sample: '2015'
 """
 
-import re
-from urllib.parse import urlsplit, urlunsplit
-
-from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.compare import multiset_equal, normalize_uri, text_equal, uri_equal
-from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.errors import OptionError
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.module import UcopsModule
-from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell.runner import Invocation
-from ansible_collections.ucops.skype_exchange.plugins.module_utils.skype.oauth import PROPERTIES, SETTINGS, report
-from ansible_collections.ucops.skype_exchange.plugins.module_utils.skype.version import CMDLETS_OF, PRODUCT_NAMES, parse_server_version
-
-# The cmdlet reference lists ClientAuthorizationOAuthServerIdentity for Skype for Business Server 2015 and 2019 only.
-NOT_ON_LYNC_2013 = ('client_authorization_oauth_server_identity',)
-GUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
-
-
-def corrected_svc_url(url):
-    """The autodiscover.svc form of an autodiscover.xml URL."""
-    parts = urlsplit(url)
-    path = re.sub(r'autodiscover\.xml$', 'autodiscover.svc', parts.path, flags=re.IGNORECASE)
-    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
-
-
-def validate_autodiscover_url(url):
-    """Refuse anything but an absolute https URL of autodiscover.svc, saying why and what to use."""
-    try:
-        normalized = normalize_uri(url)
-    except ValueError as error:
-        raise OptionError('exchange_autodiscover_url: %s. Use the URL of the Exchange Autodiscover service, such as '
-                          'https://autodiscover.contoso.com/autodiscover/autodiscover.svc.' % error) from None
-    path = urlsplit(normalized).path
-    if path.lower().endswith('/autodiscover.xml'):
-        raise OptionError('exchange_autodiscover_url must point to the Autodiscover service (autodiscover.svc), not to '
-                          'autodiscover.xml, the XML file the service uses (Microsoft: "Plan to integrate Skype for Business '
-                          'Server and Exchange"). Use %s' % corrected_svc_url(url))
-    if not path.lower().endswith('/autodiscover.svc'):
-        raise OptionError('exchange_autodiscover_url must be the URL of autodiscover.svc, for example https://%s/autodiscover/'
-                          'autodiscover.svc; got %s' % (urlsplit(normalized).hostname, url))
-    if not normalized.startswith('https://'):
-        raise OptionError('exchange_autodiscover_url must use https:// (Exchange Autodiscover is reached over TLS); got %s' % url)
-
-
-def desired_settings(params):
-    """Option values as cmdlet parameter values (None clears); validated before anything is sent."""
-    desired = {}
-    for option, (parameter, kind) in SETTINGS.items():
-        value = params.get(option)
-        if value is None:
-            continue
-        if kind == 'domains':
-            value = ';'.join(d.strip() for d in value if d.strip()) or None
-        elif value == '':
-            value = None
-        desired[parameter] = value
-    if desired.get('ExchangeAutodiscoverUrl'):
-        validate_autodiscover_url(desired['ExchangeAutodiscoverUrl'])
-    if desired.get('ServiceName') and not GUID.match(desired['ServiceName']):
-        raise OptionError('service_name must be a GUID such as 00000004-0000-0ff1-ce00-000000000000; got %s' % desired['ServiceName'])
-    if not desired:
-        raise OptionError('Nothing to set: give at least one of %s.' % ', '.join(sorted(SETTINGS)))
-    return desired
-
-
-def same(kind, desired, current):
-    """Compare one setting the way the server would treat it."""
-    if kind == 'uri':
-        return uri_equal(desired, current)
-    if kind == 'domains':
-        return multiset_equal((desired or '').split(';') if desired else [], (current or '').split(';') if current else [])
-    return text_equal(desired, current)
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.resource import run
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.skype.oauth import OAuthConfiguration
 
 
 def main():
@@ -204,41 +138,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-
-    def work():
-        desired = desired_settings(module.params)
-        module.connection_options()
-        shell = module.shell()
-        response = module.runner.read(shell, [
-            Invocation('version', 'Get-CsServerVersion'),
-            Invocation('oauth', 'Get-CsOAuthConfiguration', parameters={'Identity': 'Global'}, properties=PROPERTIES),
-        ])
-        version = parse_server_version((response.output('version') or [''])[0])
-        # Subscription Edition has the 2019 cmdlets (CMDLETS_OF; the reference lists only 2015 and 2019).
-        if CMDLETS_OF.get(version['product']) == '2013':
-            for option in NOT_ON_LYNC_2013:
-                if module.params.get(option) is not None:
-                    raise OptionError('%s is not available on %s (the cmdlet reference lists it for Skype for Business Server '
-                                      '2015 and 2019 only); remove it for this host.' % (option, PRODUCT_NAMES['2013']))
-        rows = response.output('oauth')
-        current = rows[0] if rows else {}
-        kinds = dict(SETTINGS.values())
-        changes = dict((parameter, value) for parameter, value in desired.items() if not same(kinds[parameter], value, current.get(parameter)))
-        after = dict(current)
-        after.update(changes)
-        if changes and not module.check_mode:
-            written = module.runner.write(shell, [
-                Invocation('set', 'Set-CsOAuthConfiguration', parameters=dict(changes, Identity='Global'),
-                           description='Set-CsOAuthConfiguration -Identity Global (%s)' % ', '.join(sorted(changes))),
-                Invocation('after', 'Get-CsOAuthConfiguration', parameters={'Identity': 'Global'}, properties=PROPERTIES),
-            ])
-            after = (written.output('after') or [after])[0]
-        result = {'changed': bool(changes), 'oauth_configuration': report(after), 'skype_version': version['product']}
-        if module._diff:
-            result['diff'] = {'before': report(current), 'after': report(after)}
-        return result
-
-    module.run(work)
+    module.run(lambda: run(module, OAuthConfiguration(module.params)))
 
 
 if __name__ == '__main__':

@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.errors import ScriptFailure
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell.runner import Invocation
+
 # ServerVersion.ToString(): "Version 15.2 (Build 2562.17)".
 _VERSION = re.compile(r'(\d+)\.(\d+)\s*\(Build\s+(\d+)\.(\d+)\)', re.IGNORECASE)
 # A plain four-part version ("15.2.2562.17", the ExSetup file version form HealthChecker also accepts).
@@ -80,3 +83,31 @@ def client_access_cmdlet(verb, product):
     if product in ('2016', '2019', 'se'):
         return '%s-ClientAccessService' % verb
     raise ValueError('unknown Exchange version %r' % (product,))
+
+
+# The read every Exchange module starts with: the organization's servers, the connected one among them.
+SERVERS = Invocation('servers', 'Get-ExchangeServer', properties=['Name', 'Fqdn', 'AdminDisplayVersion', 'ServerRole'])
+
+
+def local_server(response):
+    """The Get-ExchangeServer row (invocation ``servers``) of the server the runner ran on, or None."""
+    computer = (response.host.get('computer_name') or '').lower()
+    for row in response.output('servers'):
+        if (row.get('Name') or '').lower() == computer:
+            return row
+    return None
+
+
+def connected_product(response, host, needs):
+    """The product key of the connected server; ScriptFailure (never a guess) when it is unknown. ``needs`` says what
+    depends on it, for the message."""
+    computer = response.host.get('computer_name') or ''
+    row = local_server(response)
+    if row is None:
+        raise ScriptFailure('Get-ExchangeServer did not list this server (%s), so its Exchange version, which picks %s, is '
+                            'unknown' % (computer.lower(), needs), host=host)
+    product = product_of(row.get('AdminDisplayVersion'))
+    if product is None:
+        raise ScriptFailure('The Exchange version of this server (%s) is not recognised (AdminDisplayVersion %r), so %s '
+                            'cannot be chosen' % (computer.lower(), row.get('AdminDisplayVersion'), needs), host=host)
+    return product

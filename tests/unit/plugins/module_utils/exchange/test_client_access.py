@@ -7,10 +7,21 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.errors import OptionError
-from ansible_collections.ucops.skype_exchange.plugins.modules.exchange_client_access_server import differences, predicted, validate
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.exchange.client_access import ClientAccessServers, validate
 
 URI = 'AutoDiscoverServiceInternalUri'
 SCOPE = 'AutoDiscoverSiteScope'
+RESOURCE = ClientAccessServers({}, 'ex01')
+
+
+def differences(desired, current):
+    return RESOURCE.changes(desired, current)
+
+
+def predicted(current, changes):
+    after = dict(current)
+    after.update((name, RESOURCE.property(name).stored(value)) for name, value in changes.items())
+    return after
 
 
 @pytest.mark.parametrize('params, fragment', [
