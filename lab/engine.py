@@ -32,6 +32,7 @@ from xml.sax.saxutils import escape as xml_escape
 from .binder import is_valid_cmdlet_name
 from .log import append_invocations
 from .products.exchange import ExchangeModel, init_org
+from .products.windows import WindowsHost, init_host
 from .products.second_hop import SecondHopBlocked
 from .products.skype import SkypeModel, init_deployment
 from .pserrors import METHOD_INVOCATION_EXCEPTION, PARAMETER_BINDING_VALIDATION_EXCEPTION, PSError, thrown_string
@@ -191,8 +192,9 @@ def _parse_roundtrip_datetime(text: str) -> datetime.datetime:
     raise ValueError(text)
 
 
-def convert_argument(value: Any) -> Any:
-    """``ConvertTo-UcopsArgument`` of RUNNER_PS1; its throws escape the runner (no catch around them)."""
+def convert_argument(value: Any, outputs: dict[str, list[Any]] | None = None) -> Any:
+    """``ConvertTo-UcopsArgument`` of RUNNER_PS1; its throws escape the runner (no catch around them). ``outputs`` are
+    the objects earlier invocations of the request returned, by id ($ucopsOutputs)."""
     if value is None:
         return None
     if isinstance(value, dict):
@@ -214,9 +216,19 @@ def convert_argument(value: Any) -> Any:
                                        'FormatException', 'NotSpecified', METHOD_INVOCATION_EXCEPTION)) from None
         if kind_text.lower() == 'switch':
             return ps_is_true(member(value, 'value'))
+        if kind_text.lower() == 'ref':
+            key = ps_string(member(value, 'id'))
+            source = (outputs or {}).get(key) or []
+            if not source or source[0] is None:
+                raise _Escaped(thrown_string('ucops: invocation ' + key + ' returned no object to refer to'))
+            name = ps_string(member(value, 'property'))
+            found = source[0].property(name) if isinstance(source[0], PSObject) else (False, None)
+            if not found[0]:
+                raise _Escaped(thrown_string('ucops: the output of invocation ' + key + ' has no property ' + name))
+            return found[1]
         raise _Escaped(thrown_string('ucops: unknown __ucops_type ' + kind_text))
     if isinstance(value, list):
-        return [convert_argument(item) for item in value]
+        return [convert_argument(item, outputs) for item in value]
     return value
 
 
@@ -359,6 +371,7 @@ class Engine:
             self._log(log_context, invocations)
             return response
 
+        session.attach_host(WindowsHost(init_host(state, host)))
         self._run_invocations(session, raw_invocations, invocations, response, state)
         self._log(log_context, invocations)
         return response
@@ -444,6 +457,7 @@ class Engine:
 
     def _run_invocations(self, session: Session, raw_invocations: list[Any], invocations: list[_Invocation],
                          response: dict, state: dict) -> None:
+        outputs: dict[str, list[Any]] = {}
         for index, (item, invocation) in enumerate(zip(raw_invocations, invocations)):
             result = invocation.result
             command = None
@@ -461,7 +475,7 @@ class Engine:
                 # RUNNER_PS1 converts the arguments inside the invocation's try: a bad value is this invocation's error
                 if raw_parameters is not None:
                     for name, value in ps_properties(raw_parameters):
-                        parameters.set(name, convert_argument(value))
+                        parameters.set(name, convert_argument(value, outputs))
                 parameters.set('ErrorAction', 'Stop')
                 # warnings are read from the stream (3>&1): no -WarningAction/-WarningVariable is passed
                 outcome = session.invoke(command, list(parameters.items()))
@@ -484,6 +498,7 @@ class Engine:
                 # persist after every successful write cmdlet
                 self.store.save(state)
             result['output'] = self._rows(outcome.objects, as_array(member(item, 'properties')))
+            outputs[invocation.id] = list(outcome.objects)
             result['status'] = 'ok'
             invocation.status = 'ok'
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from .binder import VERSION_LABELS, Binder, load_reference
 from .products.common import Outcome
+from .products.windows import LABEL as WINDOWS_LABEL
 from .pserrors import (LAB_NOT_IMPLEMENTED_EXCEPTION, REMOTE_EXCEPTION, RUNTIME_EXCEPTION, PSError, command_not_found,
                        lab_not_implemented)
 from .psvalues import deserialize, ps_string
@@ -58,11 +59,21 @@ class Session:
         self.remote = remote
         self._core = {name.lower(): name for name in CORE_CMDLETS}
         self._product: dict[str, str] = {}
+        # the host's own cmdlets (lab/products/windows.py), run in the WinRM session whatever the product shell
+        self._local: dict[str, str] = {}
+        self.local_model: Any = None
+        self.local_binder: Binder | None = None
         if product is not None and version is not None:
             reference = load_reference(product)
             self.reference = reference
             self.binder = Binder(reference, VERSION_LABELS[(product, version)], remote_proxy=remote)
             self._product = {name.lower(): name for name in reference.names_for(VERSION_LABELS[(product, version)])}
+
+    def attach_host(self, model: Any) -> None:
+        """Make the host's local cmdlets (a lab.products.windows.WindowsHost) callable in this session."""
+        self.local_model = model
+        self.local_binder = Binder(load_reference('windows'), WINDOWS_LABEL)
+        self._local = {name.lower(): name for name in model.IMPLEMENTED}
 
     def restrict_to(self, names: list[str]) -> None:
         """Keep only the named product commands (Import-PSSession -CommandName imports nothing else)."""
@@ -74,7 +85,7 @@ class Session:
         if not isinstance(name, str):
             name = ps_string(name)
         lowered = name.lower()
-        return self._product.get(lowered) or self._core.get(lowered)
+        return self._product.get(lowered) or self._local.get(lowered) or self._core.get(lowered)
 
     def invoke(self, command: str, arguments: list[tuple[str, Any]]) -> Outcome:
         """``& $command @parameters`` with ``-ErrorAction Stop``."""
@@ -86,6 +97,8 @@ class Session:
         lowered = command.lower()
         canonical = self._product.get(lowered)
         if canonical is None:
+            if lowered in self._local:
+                return self.local_model.invoke(self.local_binder.bind(self._local[lowered], arguments))
             if lowered in self._core:
                 raise lab_not_implemented('the PowerShell cmdlet %s' % self._core[lowered])
             raise command_not_found(command)

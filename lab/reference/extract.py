@@ -23,15 +23,15 @@ import json
 import pathlib
 import sys
 
-# The cmdlets the lab models (lab/products/exchange.py and lab/products/skype.py implement exactly these;
-# tests/lab/test_engine.py checks that the lists agree).
-LAB_CMDLETS = {
-    'exchange': ['Get-ExchangeServer', 'Get-ClientAccessServer', 'Get-ClientAccessService', 'Set-ClientAccessServer',
-                 'Set-ClientAccessService'],
-    'skype': ['Get-CsOAuthConfiguration', 'Set-CsOAuthConfiguration', 'Get-CsServerVersion', 'Get-CsPool', 'Get-CsSite'],
-}
-
 HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent))
+
+# The cmdlets the lab models: each product model declares them (lab/products/exchange/ per feature, lab/products/skype.py).
+from lab.products import exchange as _exchange_model  # noqa: E402  pylint: disable=wrong-import-position
+from lab.products import skype as _skype_model  # noqa: E402  pylint: disable=wrong-import-position
+
+LAB_CMDLETS = {'exchange': list(_exchange_model.IMPLEMENTED), 'skype': list(_skype_model.IMPLEMENTED)}
+
 DEFAULT_SOURCE = HERE.parent.parent.parent / 'shared' / 'cmdlet-reference'
 
 

@@ -106,12 +106,19 @@ def list_target(current, spec):
 
 
 class Resource:
-    """What a module manages. Subclasses fill in the hooks; ``properties`` lists the managed properties."""
+    """What a module manages. Subclasses fill in the hooks; ``properties`` lists the managed properties.
+
+    A resource that exists only once set up (a partner application, a setting override) also declares ``create`` and
+    ``remove``, and the engine follows the module's ``state`` option (``present``/``absent``). ``recreate`` names the
+    properties whose change the product cannot apply in place: the object is removed and created again.
+    """
 
     properties = ()
     # invocation keys of the read request and of the verifying read that ends the write request
     current_key = 'current'
     after_key = 'after'
+    # properties that force a re-create when they differ
+    recreate = ()
 
     def __init__(self, params):
         self.params = params
@@ -145,16 +152,36 @@ class Resource:
         """The managed properties of one row."""
         return dict((item.name, row.get(item.name)) for item in self.properties)
 
+    def select(self, found, context):
+        """The objects this task manages among those read ({identity: state}); by default all of them."""
+        return found
+
+    def wanted(self):
+        """``present`` or ``absent`` (the ``state`` option of modules that create and remove)."""
+        return self.params.get('state') or 'present'
+
     def none_found(self):
-        """The error when the read returned no object."""
+        """The error when the read returned no object and the resource cannot create one."""
         return OptionError('Nothing found to manage.')
 
     def write(self, identity, changes, context):
-        """The Invocation that applies ``changes`` ({property: value}) to one object."""
+        """The Invocation (or list of them) that applies ``changes`` ({property: value}) to one object."""
+        raise NotImplementedError
+
+    def create(self, identity, desired, context):
+        """The Invocations that create the object. A resource that does not declare it cannot create: ``none_found``."""
+        raise NotImplementedError
+
+    def new_identity(self, desired, context):
+        """The identity a created object will have."""
+        raise NotImplementedError
+
+    def remove(self, identity, current, context):
+        """The Invocations that remove one object."""
         raise NotImplementedError
 
     def verify(self, context):
-        """The read (keyed ``after_key``) that ends the write request."""
+        """The read (keyed ``after_key``) that ends the write request; it reads the same scope as the first read."""
         raise NotImplementedError
 
     def report(self, identity, state):
@@ -162,7 +189,7 @@ class Resource:
         raise NotImplementedError
 
     def result(self, after, changed, context):
-        """Module-specific return keys besides ``changed`` (``after``: {identity: report})."""
+        """Module-specific return keys besides ``changed`` (``after``: {identity: report}; ``changed``: identities)."""
         raise NotImplementedError
 
     def diff(self, before, after):
@@ -171,22 +198,65 @@ class Resource:
 
     # -- derived --------------------------------------------------------------------------------------------------
 
-    def objects(self, response, key):
-        """{identity: state} of the rows an invocation returned, in order."""
+    def objects(self, response, key, context=None):
+        """{identity: state} of the rows an invocation returned that this task manages, in order."""
         found = {}
         for row in response.output(key):
             found[self.identity(row)] = self.state(row)
-        return found
+        return self.select(found, context)
 
     def changes(self, desired, current):
-        """{property: value to send} for what differs."""
+        """{property: value to send} for what differs (``current`` None: everything, for a new object)."""
         changes = {}
         for name, value in desired.items():
             item = self.property(name)
-            target = list_target(current.get(name), value) if item.compare == 'multiset' else value
-            if not item.equal(target, current.get(name)):
+            present = None if current is None else current.get(name)
+            target = list_target(present, value) if item.compare == 'multiset' else value
+            if current is None or not item.equal(target, present):
                 changes[name] = target
         return changes
+
+    def predict(self, current, changes):
+        """The state after ``changes``, in the form the server stores it."""
+        predicted = dict(current or {})
+        predicted.update((name, self.property(name).stored(value)) for name, value in changes.items())
+        return predicted
+
+
+def _listed(invocations):
+    return list(invocations) if isinstance(invocations, (list, tuple)) else [invocations]
+
+
+def plan(resource, desired, before, context):
+    """(predicted {identity: state}, write invocations, changed identities) for the objects read."""
+    after, writes, changed = {}, [], []
+    if resource.wanted() == 'absent':
+        for identity, current in before.items():
+            writes.extend(_listed(resource.remove(identity, current, context)))
+            changed.append(identity)
+        return after, writes, changed
+    if not before:
+        if type(resource).create is Resource.create:
+            raise resource.none_found()
+        identity = resource.new_identity(desired, context)
+        invocations = resource.create(identity, desired, context)
+        changes = resource.changes(desired, None)
+        after[identity] = resource.predict(None, changes)
+        return after, _listed(invocations), [identity]
+    for identity, current in before.items():
+        changes = resource.changes(desired, current)
+        after[identity] = resource.predict(current, changes)
+        if not changes:
+            continue
+        changed.append(identity)
+        if any(name in resource.recreate for name in changes):
+            # the product cannot change these in place: remove, then create with every desired value
+            writes.extend(_listed(resource.remove(identity, current, context)))
+            after[identity] = resource.predict(None, resource.changes(desired, None))
+            writes.extend(_listed(resource.create(identity, desired, context)))
+        else:
+            writes.extend(_listed(resource.write(identity, changes, context)))
+    return after, writes, changed
 
 
 def run(module, resource):
@@ -196,26 +266,18 @@ def run(module, resource):
     shell = module.shell()
     response = module.runner.read(shell, resource.reads())
     context = resource.context(response)
-    before = resource.objects(response, resource.current_key)
-    if not before:
-        raise resource.none_found()
-    after, writes, changed = {}, [], []
-    for identity, current in before.items():
-        changes = resource.changes(desired, current)
-        predicted = dict(current)
-        predicted.update((name, resource.property(name).stored(value)) for name, value in changes.items())
-        after[identity] = predicted
-        if changes:
-            writes.append(resource.write(identity, changes, context))
-            changed.append(identity)
+    before = resource.objects(response, resource.current_key, context)
+    after, writes, changed = plan(resource, desired, before, context)
+    warnings = list(response.warnings())
     if writes and not module.check_mode:
         written = module.runner.write(shell, writes + [resource.verify(context)])
-        verified = resource.objects(written, resource.after_key)
-        after = dict((identity, verified.get(identity, after[identity])) for identity in before)
+        # what the server holds now, read in the same request: never a prediction
+        after = resource.objects(written, resource.after_key, context)
+        warnings.extend(written.warnings())
     reports = dict((identity, resource.report(identity, state)) for identity, state in after.items())
     result = {'changed': bool(writes)}
     result.update(resource.result(reports, changed, context))
-    for warning in response.warnings():
+    for warning in warnings:
         module.warn(warning)
     if module._diff:  # pylint: disable=protected-access
         result['diff'] = resource.diff(dict((identity, resource.report(identity, state)) for identity, state in before.items()), reports)

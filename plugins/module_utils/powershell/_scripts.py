@@ -81,6 +81,15 @@ function ConvertTo-UcopsArgument {
                     [System.Globalization.DateTimeStyles]::RoundtripKind)
             }
             'switch' { return [bool]$Value.value }
+            'ref' {
+                # a property of the first object an earlier invocation of this request returned (for example the
+                # thumbprint of a certificate created by the invocation before)
+                $source = @($ucopsOutputs[[string]$Value.id])
+                if ($source.Count -eq 0 -or $null -eq $source[0]) { throw ('ucops: invocation ' + [string]$Value.id + ' returned no object to refer to') }
+                $member = $source[0].PSObject.Properties[[string]$Value.property]
+                if ($null -eq $member) { throw ('ucops: the output of invocation ' + [string]$Value.id + ' has no property ' + [string]$Value.property) }
+                return , $member.Value
+            }
             default { throw ('ucops: unknown __ucops_type ' + [string]$kind.Value) }
         }
     }
@@ -143,6 +152,7 @@ try {
         $null = $results.Add(@{ id = [string]$invocation.id; cmdlet = $null; status = 'not_run'; output = @(); warnings = @() })
     }
     $response.results = $results
+    $ucopsOutputs = @{}
 
     $refusal = $null
     if (@('read', 'write') -notcontains [string]$request.mode) { $refusal = 'ucops: mode must be read or write' }
@@ -249,6 +259,7 @@ try {
                 $null = $rows.Add($row)
             }
             $result.output = $rows.ToArray()
+            $ucopsOutputs[[string]$invocation.id] = $objects.ToArray()
             $result.status = 'ok'
         }
         catch {

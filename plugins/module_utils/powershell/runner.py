@@ -43,6 +43,12 @@ def datetime_value(value):
     return {'__ucops_type': 'datetime', 'value': value}
 
 
+def output_of(key, property_name):
+    """A parameter value taken, on the server, from a property of the first object the earlier invocation ``key`` of the
+    same request returned (the invocation fails when it returned none): no value has to make a round trip."""
+    return {'__ucops_type': 'ref', 'id': key, 'property': property_name}
+
+
 class Invocation:
     """One cmdlet call: parameters are data; ``alternatives`` are names tried when ``cmdlet`` does not exist."""
 

@@ -145,3 +145,72 @@ def test_a_failed_read_is_an_error_never_absent_and_nothing_is_written():
 def test_no_object_found_is_the_resources_error():
     with pytest.raises(OptionError, match='no thing'):
         run(FakeModule(FakeRunner(response([]))), Servers({'uri': 'https://a.contoso.com/x'}))
+
+
+class Apps(Servers):
+    """A resource that is created and removed: a re-created property (Url) and an in-place one (Scope)."""
+
+    recreate = ('Uri',)
+
+    def new_identity(self, desired, context):
+        return self.params['name']
+
+    def create(self, identity, desired, context):
+        return Invocation('new', 'New-Thing', parameters=dict(desired, Name=identity), description='New-Thing ' + identity)
+
+    def remove(self, identity, current, context):
+        return [Invocation('remove_' + identity, 'Remove-Thing', parameters={'Identity': identity}, description='Remove-Thing ' + identity)]
+
+    def select(self, found, context):
+        return dict((identity, state) for identity, state in found.items() if identity == self.params['name'])
+
+
+def test_state_present_creates_a_missing_object_in_one_write_ending_with_the_verifying_read():
+    written = response([{'Identity': 'A', 'Uri': 'https://a.contoso.com/x', 'Scope': ['S1']}], key='after')
+    runner = FakeRunner(response(ROWS[1:]), written)
+    module = FakeModule(runner, diff=True)
+    result = run(module, Apps({'name': 'A', 'uri': 'https://a.contoso.com/x', 'scope': ['S1']}))
+    assert runner.requests[1][:2] == ('write', ['New-Thing', 'Get-Thing'])
+    assert runner.requests[1][2][0] == {'Name': 'A', 'Uri': 'https://a.contoso.com/x', 'Scope': ['S1']}
+    assert result['changed'] is True and result['changed_things'] == ['A']
+    assert result['diff'] == {'before': {}, 'after': {'A': {'name': 'A', 'uri': 'https://a.contoso.com/x', 'scope': ['S1']}}}
+
+
+def test_state_present_on_a_resource_that_cannot_create_is_the_none_found_error():
+    with pytest.raises(OptionError, match='no thing'):
+        run(FakeModule(FakeRunner(response([]))), Servers({'uri': 'https://a.contoso.com/'}))
+
+
+def test_state_absent_removes_what_is_there_and_nothing_when_it_is_gone():
+    runner = FakeRunner(response(ROWS), response([], key='after'))
+    result = run(FakeModule(runner), Apps({'name': 'A', 'state': 'absent'}))
+    assert runner.requests[1][:2] == ('write', ['Remove-Thing', 'Get-Thing'])
+    assert result['changed'] is True and result['things'] == []
+    runner = FakeRunner(response(ROWS[1:]))
+    assert run(FakeModule(runner), Apps({'name': 'A', 'state': 'absent'}))['changed'] is False
+    assert [request[0] for request in runner.requests] == ['read']
+
+
+def test_a_recreate_property_removes_and_creates_with_every_desired_value():
+    runner = FakeRunner(response(ROWS), response(ROWS[:1], key='after'))
+    run(FakeModule(runner), Apps({'name': 'A', 'uri': 'https://other.contoso.com/', 'scope': ['S1']}))
+    assert runner.requests[1][1] == ['Remove-Thing', 'New-Thing', 'Get-Thing']
+    assert runner.requests[1][2][1] == {'Name': 'A', 'Uri': 'https://other.contoso.com/', 'Scope': ['S1']}
+    # an in-place property is set, not re-created
+    runner = FakeRunner(response(ROWS), response(ROWS[:1], key='after'))
+    run(FakeModule(runner), Apps({'name': 'A', 'scope': ['S2']}))
+    assert runner.requests[1][1] == ['Set-Thing', 'Get-Thing']
+
+
+def test_check_mode_create_predicts_without_writing():
+    runner = FakeRunner(response([]))
+    result = run(FakeModule(runner, check_mode=True), Apps({'name': 'N', 'uri': 'HTTPS://N.contoso.com', 'scope': {'add': ['S1']}}))
+    assert [request[0] for request in runner.requests] == ['read']
+    assert result['things'] == [{'name': 'N', 'uri': 'https://n.contoso.com/', 'scope': ['S1']}]
+
+
+def test_the_after_state_is_the_verifying_read_not_the_prediction():
+    # the server stored something else than asked (for example it normalised a value): the result says so
+    runner = FakeRunner(response(ROWS), response([{'Identity': 'A', 'Uri': 'https://a.contoso.com/x', 'Scope': ['s2']}], key='after'))
+    result = run(FakeModule(runner), Apps({'name': 'A', 'scope': ['S2']}))
+    assert result['things'] == [{'name': 'A', 'uri': 'https://a.contoso.com/x', 'scope': ['s2']}]

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Model of an Exchange Server 2013/2016/2019/SE organisation: the cmdlets the lab implements.
+"""The Exchange organisation of the lab: its state, its servers, and the base of every feature model.
 
 State (one entry per organisation in ``state.json`` under ``exchange``)::
 
@@ -19,12 +19,12 @@ from __future__ import annotations
 import datetime
 import uuid
 import zlib
-from typing import Any, Callable
+from typing import Any
 
-from ..binder import BoundCall
-from ..pserrors import REMOTE_EXCEPTION, PSError, lab_not_implemented
-from ..psvalues import PSEnum, PSObject, PSText, PSUri, format_datetime_en_us, parse_uri
-from .common import Outcome, ProductModel, refuse_unmodelled
+from ...binder import BoundCall
+from ...pserrors import REMOTE_EXCEPTION, PSError
+from ...psvalues import PSUri, format_datetime_en_us, parse_uri
+
 
 # Builds of the simulated servers when the topology does not give one.
 # Source: Microsoft, "Exchange Server build numbers and release dates" (learn.microsoft.com, OfficeDocs-Exchange
@@ -112,20 +112,26 @@ def admin_display_version(build: str) -> str:
     return 'Version %s.%s (Build %s.%s)' % (major, minor, build_number, revision)
 
 
-class ExchangeModel(ProductModel):
-    """The cmdlets of one Exchange session (remote or snap-in) against an org state."""
+class ExchangeFeature:
+    """Base of the feature models (one file per feature, mirroring plugins/module_utils/exchange/): the session's org
+    state, the errors Exchange tasks write, and server lookups. ``IMPLEMENTED`` lists the cmdlets a feature models;
+    ``handlers`` maps each to its method."""
+
+    IMPLEMENTED: tuple[str, ...] = ()
 
     def __init__(self, org: dict[str, Any], session_server: str, remote: bool) -> None:
         self.org = org
         self.session_server = session_server
         self.remote = remote
-        self.handlers: dict[str, Callable[[BoundCall], Outcome]] = {
-            'Get-ExchangeServer': self.get_exchange_server,
-            'Get-ClientAccessServer': self.get_client_access,
-            'Get-ClientAccessService': self.get_client_access,
-            'Set-ClientAccessServer': self.set_client_access,
-            'Set-ClientAccessService': self.set_client_access,
-        }
+
+    def handlers(self) -> dict[str, Any]:
+        """{cmdlet: method}; by default the method named after the cmdlet (Get-AuthConfig -> get_auth_config)."""
+        found = {}
+        for name in self.IMPLEMENTED:
+            verb, noun = name.split('-', 1)
+            method = verb.lower() + ''.join('_' + ch.lower() if ch.isupper() else ch for ch in noun)
+            found[name] = getattr(self, method)
+        return found
 
     # -- errors -----------------------------------------------------------------------------------------------
 
@@ -174,92 +180,3 @@ class ExchangeModel(ProductModel):
     @staticmethod
     def _uri(text: str | None) -> PSUri | None:
         return None if text is None else parse_uri(text)
-
-    # -- cmdlets ----------------------------------------------------------------------------------------------
-
-    def get_exchange_server(self, call: BoundCall) -> Outcome:
-        """Get-ExchangeServer: Name, Fqdn, AdminDisplayVersion, ServerRole, Edition, Site, Identity, Domain.
-
-        Property names: REF-EX / OfficeDocs-Exchange build-numbers page ("Get-ExchangeServer | Format-List
-        Name,Edition,AdminDisplayVersion") and integration-procedure.md section 1; ServerRole values: brief.
-        """
-        refuse_unmodelled(call, {'Identity', 'Domain', 'Status'})
-        # -Status only adds live properties (Watson state, StaticDomainControllers...) the lab does not model:
-        # they are absent from the objects and come back as null.
-        servers = self._resolve(call, call.values.get('Identity'))
-        if call.has('Domain'):
-            domain = (call.values['Domain'] or '').lower()
-            servers = [server for server in servers if server['fqdn'].partition('.')[2] == domain]
-        objects = []
-        for server in servers:
-            # ToString() of an Exchange configuration object is its Identity (no source: recollection of ADObject.ToString)
-            objects.append(PSObject(text=server['name'], properties={
-                'Name': server['name'],
-                'Identity': PSText(server['name']),
-                'Fqdn': PSText(server['fqdn']),
-                'Domain': server['fqdn'].partition('.')[2],
-                'AdminDisplayVersion': PSText(admin_display_version(server['build'])),
-                'ServerRole': PSEnum('ServerRole', SERVER_ROLES[server['version']]),
-                'Edition': PSEnum('ServerEditionType', server['edition']),
-                # ADObjectId.ToString() of the site: "<domain>/Configuration/Sites/<site>"
-                'Site': PSText('%s/Configuration/Sites/%s' % (self.org.get('domain', ''), server['site'])),
-            }))
-        return Outcome(objects=objects)
-
-    def _cas_object(self, server: dict[str, Any]) -> PSObject:
-        """A ClientAccessServer / ClientAccessService object (property names: integration-procedure.md section 4)."""
-        return PSObject(text=server['name'], properties={
-            'Name': server['name'],
-            'Identity': PSText(server['name']),
-            'Fqdn': PSText(server['fqdn']),
-            'AutoDiscoverServiceInternalUri': self._uri(server['auto_discover_service_internal_uri']),
-            'AutoDiscoverSiteScope': list(server['auto_discover_site_scope']),
-        })
-
-    def get_client_access(self, call: BoundCall) -> Outcome:
-        """Get-ClientAccessServer / Get-ClientAccessService.
-
-        Every server of the org is returned: Exchange 2013 servers are multi-role here and 2016+ Mailbox servers
-        carry the Client Access services (integration-procedure.md section 4). No deprecation warning is emitted
-        for Get-ClientAccessServer on 2016/2019: the reference has no text for one (brief: do not invent it).
-        """
-        refuse_unmodelled(call, {'Identity'})
-        return Outcome(objects=[self._cas_object(server) for server in self._resolve(call, call.values.get('Identity'))])
-
-    def set_client_access(self, call: BoundCall) -> Outcome:
-        """Set-ClientAccessServer / Set-ClientAccessService -Identity X [-AutoDiscoverServiceInternalUri] [-AutoDiscoverSiteScope]."""
-        refuse_unmodelled(call, {'Identity', 'AutoDiscoverServiceInternalUri', 'AutoDiscoverSiteScope', 'WhatIf', 'Confirm'})
-        if call.values.get('Confirm') is True:
-            raise lab_not_implemented('-Confirm:$true (a prompt in a non-interactive session)')
-        server = self._resolve(call, call.values['Identity'])[0]
-        updated = dict(server)
-        if call.has('AutoDiscoverServiceInternalUri'):
-            uri = call.values['AutoDiscoverServiceInternalUri']
-            if uri is not None and not uri.is_absolute:
-                # No source for the text: the lab requires an absolute URI for the SCP (Exchange stores a URL for
-                # clients to call; a relative one is meaningless), and fails rather than accept it.
-                raise self._task_error(call, "The value '%s' of AutoDiscoverServiceInternalUri isn't an absolute URI." % uri.original,
-                                       'Microsoft.Exchange.Data.DataValidationException')
-            # $null clears the property
-            updated['auto_discover_service_internal_uri'] = None if uri is None else uri.absolute_uri
-        if call.has('AutoDiscoverSiteScope'):
-            scope = call.values['AutoDiscoverSiteScope']
-            updated['auto_discover_site_scope'] = [] if scope is None else [item for item in scope if item is not None]
-        if call.switch('WhatIf'):
-            # -WhatIf writes "What if: ..." to the host (not captured) and changes nothing
-            return Outcome()
-        if self._same(server, updated):
-            return Outcome(warnings=[NO_CHANGE_WARNING % server['name']])
-        server.update(updated)
-        return Outcome(changed=True)
-
-    def _same(self, before: dict[str, Any], after: dict[str, Any]) -> bool:
-        """Whether a Set changes nothing (URIs compare as System.Uri does: on their normalised form)."""
-        old_uri = self._uri(before['auto_discover_service_internal_uri'])
-        new_uri = self._uri(after['auto_discover_service_internal_uri'])
-        same_uri = (old_uri is None and new_uri is None) or (old_uri is not None and new_uri is not None and str(old_uri) == str(new_uri))
-        return same_uri and before['auto_discover_site_scope'] == after['auto_discover_site_scope']
-
-
-IMPLEMENTED = ('Get-ExchangeServer', 'Get-ClientAccessServer', 'Get-ClientAccessService', 'Set-ClientAccessServer',
-               'Set-ClientAccessService')
