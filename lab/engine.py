@@ -431,7 +431,7 @@ class Engine:
                               "this computer.", 'AddPSSnapInRead,Microsoft.PowerShell.Commands.AddPSSnapinCommand', 'InvalidArgument',
                               'System.Management.Automation.PSArgumentException')
             org = init_org(state, host, self.topology)
-            model = ExchangeModel(org, str(host.computer_name).upper(), remote=False)
+            model = ExchangeModel(org, str(host.computer_name).upper(), remote=False, topology=self.topology)
             if not self._can_delegate(auth_method):
                 # an NTLM or Basic WinRM logon cannot be delegated: the snap-in's directory calls fail
                 model = SecondHopBlocked(model, 'exchange', host, settings, org['domain_controller'])

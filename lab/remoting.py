@@ -238,7 +238,7 @@ def open_remote(topology: Any, host: Any, auth_method: str, shell: Any, kind: st
 
     if kind == 'exchange_remote':
         org, version, server_name = exchange
-        model: Any = ExchangeModel(org, server_name, remote=True)
+        model: Any = ExchangeModel(org, server_name, remote=True, topology=topology)
         product = 'exchange'
     else:
         version = str(target.version)

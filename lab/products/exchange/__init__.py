@@ -10,14 +10,27 @@ lab models (lab/reference/extract.py copies exactly these signatures).
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Any
 
 from ..common import ProductModel
-from .client_access import ClientAccess
-from .organization import init_org
-from .version import Servers
+from .organization import ExchangeFeature, init_org
 
-FEATURES = (Servers, ClientAccess)
+
+def _features() -> tuple[type, ...]:
+    """Every ExchangeFeature subclass defined in this package's modules (a new feature file needs no registration)."""
+    found = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda item: item.name):
+        module = importlib.import_module('%s.%s' % (__name__, info.name))
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, ExchangeFeature) and value is not ExchangeFeature \
+                    and value.__module__ == module.__name__:
+                found.append(value)
+    return tuple(found)
+
+
+FEATURES = _features()
 IMPLEMENTED = tuple(name for feature in FEATURES for name in feature.IMPLEMENTED)
 
 __all__ = ['ExchangeModel', 'IMPLEMENTED', 'init_org']
@@ -26,10 +39,14 @@ __all__ = ['ExchangeModel', 'IMPLEMENTED', 'init_org']
 class ExchangeModel(ProductModel):
     """The cmdlets of one Exchange session (remote or snap-in) against an org state."""
 
-    def __init__(self, org: dict[str, Any], session_server: str, remote: bool) -> None:
+    def __init__(self, org: dict[str, Any], session_server: str, remote: bool, topology: Any = None) -> None:
         self.org = org
         self.session_server = session_server
         self.remote = remote
         self.handlers = {}
         for feature in FEATURES:
-            self.handlers.update(feature(org, session_server, remote).handlers())
+            handlers = feature(org, session_server, remote, topology).handlers()
+            clash = set(handlers) & set(self.handlers)
+            if clash:
+                raise RuntimeError('two lab features model %s' % ', '.join(sorted(clash)))
+            self.handlers.update(handlers)

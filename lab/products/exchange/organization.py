@@ -119,10 +119,13 @@ class ExchangeFeature:
 
     IMPLEMENTED: tuple[str, ...] = ()
 
-    def __init__(self, org: dict[str, Any], session_server: str, remote: bool) -> None:
+    def __init__(self, org: dict[str, Any], session_server: str, remote: bool, topology: Any = None) -> None:
         self.org = org
         self.session_server = session_server
         self.remote = remote
+        # the lab topology (lab/topology.py), for what the server can reach (other hosts, Skype pools); None in tests
+        # that build a model without one
+        self.topology = topology
 
     def handlers(self) -> dict[str, Any]:
         """{cmdlet: method}; by default the method named after the cmdlet (Get-AuthConfig -> get_auth_config)."""
