@@ -329,7 +329,8 @@ class Engine:
 
         invocations: list[_Invocation] = []
         for item in as_array(member(request, 'invocations')):
-            result = {'id': ps_string(member(item, 'id')), 'cmdlet': None, 'status': 'not_run', 'output': [], 'warnings': []}
+            result = {'id': ps_string(member(item, 'id')), 'cmdlet': None, 'status': 'not_run', 'output': [], 'warnings': [],
+                      'item_errors': []}
             invocations.append(_Invocation(id=result['id'], requested=ps_string(member(item, 'cmdlet')),
                                            parameters=member(item, 'parameters'), result=result))
         response['results'] = [invocation.result for invocation in invocations]
@@ -471,14 +472,15 @@ class Engine:
             invocation.requested = command
             parameters = CIDict()
             raw_parameters = member(item, 'parameters')
+            each = member(item, 'each')
             try:
                 # RUNNER_PS1 converts the arguments inside the invocation's try: a bad value is this invocation's error
                 if raw_parameters is not None:
                     for name, value in ps_properties(raw_parameters):
                         parameters.set(name, convert_argument(value, outputs))
                 parameters.set('ErrorAction', 'Stop')
-                # warnings are read from the stream (3>&1): no -WarningAction/-WarningVariable is passed
-                outcome = session.invoke(command, list(parameters.items()))
+                objects, values = self._invoke_items(session, command, parameters, each, ps_is_true(member(item, 'tolerate_errors')),
+                                                     index, result, outputs, lambda: self.store.save(state))
             except _Escaped as escaped:
                 error = escaped.error
                 result['status'] = 'error'
@@ -489,18 +491,60 @@ class Engine:
             except PSError as error:
                 result['status'] = 'error'
                 result['error'] = error.record('invocation', index, command)
-                result['warnings'] = list(error.warnings)
+                result['warnings'].extend(error.warnings)
                 response['error'] = result['error']
                 invocation.status = 'error'
                 return
-            result['warnings'] = list(outcome.warnings)
-            if outcome.changed:
-                # persist after every successful write cmdlet
-                self.store.save(state)
-            result['output'] = self._rows(outcome.objects, as_array(member(item, 'properties')))
-            outputs[invocation.id] = list(outcome.objects)
+            rows = self._rows(objects, as_array(member(item, 'properties')))
+            if each is not None:
+                for row, tag in zip(rows, values):
+                    if isinstance(row, dict):
+                        row['__item'] = normalise(tag)
+            result['output'] = rows
+            outputs[invocation.id] = list(objects)
             result['status'] = 'ok'
             invocation.status = 'ok'
+
+    @staticmethod
+    def _invoke_items(session: Session, command: str, parameters: CIDict, each: Any, tolerate: bool, index: int, result: dict,
+                      outputs: dict[str, list[Any]], persist: Any) -> tuple[list[Any], list[Any]]:
+        """The foreach loop of RUNNER_PS1: once (no foreach) or once per value of an earlier output's property; returns the
+        objects and, for each, the item value it came from.
+
+        Warnings go to ``result`` as they come; with ``tolerate`` an item's error is recorded in ``result['item_errors']``
+        and the loop goes on; otherwise it propagates (the caller records it as the invocation's error). ``persist``
+        saves the state after each cmdlet that changed it, so a later failure never undoes an earlier write.
+        """
+        items: list[Any] = [None]
+        if each is not None:
+            items = []
+            for source in outputs.get(ps_string(member(each, 'id')), []) or []:
+                if source is None:
+                    continue
+                found = source.property(ps_string(member(each, 'property'))) if isinstance(source, PSObject) else (False, None)
+                if found[0]:
+                    items.append(found[1])
+        objects: list[Any] = []
+        values: list[Any] = []
+        for value in items:
+            if each is not None:
+                parameters.set(ps_string(member(each, 'parameter')), value)
+            try:
+                outcome = session.invoke(command, list(parameters.items()))
+            except PSError as error:
+                result['warnings'].extend(error.warnings)
+                if each is None or not tolerate:
+                    raise
+                record = error.record('item', index, command)
+                record['item'] = normalise(value)
+                result['item_errors'].append(record)
+                continue
+            result['warnings'].extend(outcome.warnings)
+            if outcome.changed:
+                persist()
+            objects.extend(outcome.objects)
+            values.extend([value] * len(outcome.objects))
+        return objects, values
 
     @staticmethod
     def _rows(objects: list[Any], property_names: list[Any]) -> list[Any]:

@@ -149,7 +149,7 @@ try {
     $invocations = @($request.invocations)
     $results = New-Object System.Collections.ArrayList
     foreach ($invocation in $invocations) {
-        $null = $results.Add(@{ id = [string]$invocation.id; cmdlet = $null; status = 'not_run'; output = @(); warnings = @() })
+        $null = $results.Add(@{ id = [string]$invocation.id; cmdlet = $null; status = 'not_run'; output = @(); warnings = @(); item_errors = @() })
     }
     $response.results = $results
     $ucopsOutputs = @{}
@@ -228,6 +228,7 @@ try {
         # Everything this invocation does (argument conversion, the call, output conversion) is inside the try:
         # any failure becomes this invocation's error, reported as data.
         $warningTexts = New-Object System.Collections.ArrayList
+        $itemErrors = New-Object System.Collections.ArrayList
         try {
             $parameters = @{}
             if ($null -ne $invocation.parameters) {
@@ -236,16 +237,41 @@ try {
                 }
             }
             $parameters['ErrorAction'] = 'Stop'
+            # foreach: run once per object of an earlier invocation, passing one of its properties as a parameter
+            $each = $invocation.each
+            $items = @($null)
+            if ($null -ne $each) {
+                $items = New-Object System.Collections.ArrayList
+                foreach ($source in @($ucopsOutputs[[string]$each.id])) {
+                    if ($null -eq $source) { continue }
+                    $member = $source.PSObject.Properties[[string]$each.property]
+                    if ($null -ne $member) { $null = $items.Add($member.Value) }
+                }
+            }
             # Warnings are read from the stream as they come, so those written before an error are kept too.
             $objects = New-Object System.Collections.ArrayList
-            & $command @parameters 3>&1 | ForEach-Object {
-                if ($_ -is [System.Management.Automation.WarningRecord]) { $null = $warningTexts.Add([string]$_.Message) }
-                else { $null = $objects.Add($_) }
+            $tags = New-Object System.Collections.ArrayList
+            foreach ($item in $items) {
+                if ($null -ne $each) { $parameters[[string]$each.parameter] = $item }
+                try {
+                    & $command @parameters 3>&1 | ForEach-Object {
+                        if ($_ -is [System.Management.Automation.WarningRecord]) { $null = $warningTexts.Add([string]$_.Message) }
+                        else { $null = $objects.Add($_); $null = $tags.Add($item) }
+                    }
+                }
+                catch {
+                    # with tolerate_errors one item's failure is reported as data and the others still run
+                    if ($null -eq $each -or -not [bool]$invocation.tolerate_errors) { throw }
+                    $itemError = New-UcopsError -Stage 'item' -Index $index -Cmdlet $command -Record $_
+                    $itemError.item = ConvertTo-UcopsValue -Value $item
+                    $null = $itemErrors.Add($itemError)
+                }
             }
 
             $rows = New-Object System.Collections.ArrayList
             $propertyNames = @($invocation.properties)
-            foreach ($object in $objects) {
+            for ($position = 0; $position -lt $objects.Count; $position++) {
+                $object = $objects[$position]
                 if ($propertyNames.Count -eq 0) {
                     $null = $rows.Add((ConvertTo-UcopsValue -Value $object))
                     continue
@@ -256,6 +282,7 @@ try {
                     if ($null -eq $property) { $row[[string]$propertyName] = $null }
                     else { $row[[string]$propertyName] = ConvertTo-UcopsValue -Value $property.Value }
                 }
+                if ($null -ne $each) { $row['__item'] = ConvertTo-UcopsValue -Value $tags[$position] }
                 $null = $rows.Add($row)
             }
             $result.output = $rows.ToArray()
@@ -270,6 +297,7 @@ try {
         }
         finally {
             $result.warnings = $warningTexts.ToArray()
+            $result.item_errors = $itemErrors.ToArray()
         }
     }
 }

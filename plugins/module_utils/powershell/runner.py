@@ -52,13 +52,23 @@ def output_of(key, property_name):
 class Invocation:
     """One cmdlet call: parameters are data; ``alternatives`` are names tried when ``cmdlet`` does not exist."""
 
-    def __init__(self, key, cmdlet, parameters=None, properties=None, alternatives=None, description=None):
+    def __init__(self, key, cmdlet, parameters=None, properties=None, alternatives=None, description=None, foreach=None,
+                 tolerate_errors=False):
+        """``foreach=(key, property, parameter)`` runs the cmdlet once per object the earlier invocation ``key`` returned,
+        passing that object's ``property`` as ``-parameter``; each row gets ``__item`` (the value). With
+        ``tolerate_errors`` an item's error is kept in ``Response.item_errors`` and the other items still run."""
         self.key = key
         self.cmdlet = cmdlet
         self.parameters = dict(parameters or {})
         self.properties = list(properties or [])
         self.alternatives = list(alternatives or [])
         self.description = description or cmdlet
+        if foreach is not None and (len(foreach) != 3 or not properties):
+            raise ValueError('foreach is (invocation key, property, parameter) and needs properties to tag the rows')
+        if tolerate_errors and foreach is None:
+            raise ValueError('tolerate_errors applies to foreach invocations only')
+        self.foreach = tuple(foreach) if foreach else None
+        self.tolerate_errors = bool(tolerate_errors)
 
     def names(self):
         """Every cmdlet name this invocation may run."""
@@ -66,8 +76,12 @@ class Invocation:
 
     def to_json(self):
         """The request form."""
-        return {'id': self.key, 'cmdlet': self.cmdlet, 'alternatives': self.alternatives,
-                'parameters': self.parameters, 'properties': self.properties}
+        request = {'id': self.key, 'cmdlet': self.cmdlet, 'alternatives': self.alternatives,
+                   'parameters': self.parameters, 'properties': self.properties}
+        if self.foreach:
+            request['each'] = dict(zip(('id', 'property', 'parameter'), self.foreach))
+            request['tolerate_errors'] = self.tolerate_errors
+        return request
 
 
 class Response:
@@ -83,6 +97,11 @@ class Response:
     def output(self, key):
         """Rows returned by the invocation ``key``."""
         return list(self.results[key].get('output') or [])
+
+    def item_errors(self, key):
+        """The errors of the items of a foreach invocation run with ``tolerate_errors``: dicts with ``item``, ``message``,
+        ``fully_qualified_error_id``, ``category``, ``exception_type``."""
+        return list(self.results[key].get('item_errors') or [])
 
     def cmdlet(self, key):
         """The cmdlet name that actually ran for ``key`` (after alternatives)."""

@@ -157,3 +157,23 @@ def test_constrained_language_mode_is_named_with_the_fix():
     from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell.runner import parse_output
     with pytest.raises(ScriptFailure, match='ConstrainedLanguage mode .*AppLocker.*FullLanguage'):
         parse_output(3, '\ufeffUCOPS-LANGUAGE-MODE:ConstrainedLanguage\r\n', '', 'ex01')
+
+
+def test_foreach_and_output_of_travel_as_data():
+    from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell.runner import output_of
+    each = Invocation('certs', 'Get-ExchangeCertificate', properties=['Thumbprint'], foreach=('servers', 'Name', 'Server'), tolerate_errors=True)
+    assert each.to_json()['each'] == {'id': 'servers', 'property': 'Name', 'parameter': 'Server'}
+    assert each.to_json()['tolerate_errors'] is True
+    assert 'each' not in Invocation('x', 'Get-X').to_json()
+    assert Invocation('s', 'Set-AuthConfig', {'NewCertificateThumbprint': output_of('new', 'Thumbprint')}).to_json()['parameters'] == {
+        'NewCertificateThumbprint': {'__ucops_type': 'ref', 'id': 'new', 'property': 'Thumbprint'}}
+    with pytest.raises(ValueError):
+        Invocation('x', 'Get-X', foreach=('servers', 'Name', 'Server'))  # rows could not be tagged without properties
+    with pytest.raises(ValueError):
+        Invocation('x', 'Get-X', properties=['A'], tolerate_errors=True)
+
+
+def test_item_errors_are_returned_per_invocation():
+    response = Response({'results': [{'id': 'certs', 'output': [], 'item_errors': [{'item': 'EX1', 'message': 'RPC'}]}, {'id': 'other'}]})
+    assert response.item_errors('certs') == [{'item': 'EX1', 'message': 'RPC'}]
+    assert response.item_errors('other') == []
