@@ -53,9 +53,25 @@ options:
   autodiscover_site_scope:
     description:
       - The Active Directory sites whose clients use this server's internal URI (C(AutoDiscoverSiteScope)).
-      - Compared case-insensitively, in any order. An empty list clears it; an empty item is refused.
-    type: list
-    elements: str
+      - Compared case-insensitively, in any order. An empty item is refused.
+    type: dict
+    suboptions:
+      add:
+        description:
+          - Sites to add; sites already in the scope and not named are kept.
+        type: list
+        elements: str
+      remove:
+        description:
+          - Sites to remove; sites not named are kept.
+        type: list
+        elements: str
+      set:
+        description:
+          - The whole scope; sites not named are removed. An empty list clears it.
+          - Cannot be combined with O(autodiscover_site_scope.add) or O(autodiscover_site_scope.remove).
+        type: list
+        elements: str
 seealso:
   - module: ucops.skype_exchange.skype_oauth_configuration
   - module: ucops.skype_exchange.exchange_info
@@ -76,8 +92,14 @@ EXAMPLES = r"""
     password: "{{ vault_exchange_password }}"
     identity: EX01
     autodiscover_internal_uri: https://autodiscover.contoso.com/Autodiscover/Autodiscover.xml
-    autodiscover_site_scope: [Redmond]
+    autodiscover_site_scope:
+      set: [Redmond]
   delegate_to: localhost
+
+- name: Add a site to every server's scope, keeping the sites already there
+  ucops.skype_exchange.exchange_client_access_server:
+    autodiscover_site_scope:
+      add: [Paris]
 """
 
 RETURN = r"""
@@ -118,6 +140,7 @@ changed_servers:
   sample: [EX01]
 """
 
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.argspec import list_action_spec
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.module import UcopsModule
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.resource import run
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.exchange.client_access import ClientAccessServers
@@ -129,7 +152,7 @@ def main():
         argument_spec=dict(
             identity=dict(type='str'),
             autodiscover_internal_uri=dict(type='str'),
-            autodiscover_site_scope=dict(type='list', elements='str'),
+            autodiscover_site_scope=list_action_spec(),
         ),
         not_blank={'identity': 'omit identity to set every Client Access server of the organization'},
         supports_check_mode=True,

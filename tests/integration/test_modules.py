@@ -56,6 +56,18 @@ def test_exchange_uri_with_other_case_and_default_port_is_unchanged(lab):
     assert results['ex2016']['servers'][0]['autodiscover_internal_uri'] == uri
 
 
+def test_site_scope_add_and_remove_keep_the_sites_not_named(lab):
+    def scope(args):
+        rc, results, output = lab.module('ex2019', 'exchange_client_access_server', dict(args, identity='EX19'))
+        assert rc == 0, output
+        return results['ex2019']['changed'], results['ex2019']['servers'][0]['autodiscover_site_scope']
+
+    assert scope({'autodiscover_site_scope': {'set': ['Paris', 'Oslo']}}) == (True, ['Paris', 'Oslo'])
+    assert scope({'autodiscover_site_scope': {'add': ['oslo']}}) == (False, ['Paris', 'Oslo'])
+    assert scope({'autodiscover_site_scope': {'add': ['Rome'], 'remove': ['PARIS']}}) == (True, ['Oslo', 'Rome'])
+    assert scope({'autodiscover_site_scope': {'remove': ['Paris']}}) == (False, ['Oslo', 'Rome'])
+
+
 def test_lync_2013_refuses_a_2015_only_setting_before_any_write(lab):
     before = len(lab.invocations())
     rc, results, output = lab.module('lync2013', 'skype_oauth_configuration',

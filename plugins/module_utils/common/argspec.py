@@ -45,3 +45,11 @@ def connection_argument_spec():
         read_timeout=dict(type='int', default=30),
         command_timeout=dict(type='int', default=600),
     )
+
+
+def list_action_spec(elements='str'):
+    """A multi-valued option in the add/remove/set form of microsoft.ad: ``set`` is the whole list, ``add`` and ``remove``
+    keep the entries the user did not name (see resource.list_target)."""
+    return dict(type='dict', options=dict(add=dict(type='list', elements=elements), remove=dict(type='list', elements=elements),
+                                          set=dict(type='list', elements=elements)),
+                mutually_exclusive=[['set', 'add'], ['set', 'remove']])

@@ -55,6 +55,10 @@ class UcopsModule(AnsibleModule):
             return []  # AnsibleModule reads the same arguments next and reports the problem itself
         if not isinstance(raw, dict):
             return []  # no arguments (ansible-test's argument spec introspection fakes _load_params)
+        return UcopsModule._nested_type_problems(spec, raw, '')
+
+    @staticmethod
+    def _nested_type_problems(spec, raw, prefix):
         problems = []
         for name, option in spec.items():
             for key in [name] + list(option.get('aliases') or []):
@@ -63,25 +67,31 @@ class UcopsModule(AnsibleModule):
                     continue
                 kind = option.get('type') or 'str'
                 if kind in ('str', 'path') and isinstance(value, (list, dict)):
-                    problems.append('%s must be one string, but a %s was given: give a single value (a template that renders '
-                                    'a list needs a filter such as first or join).' % (key, type(value).__name__))
+                    problems.append('%s%s must be one string, but a %s was given: give a single value (a template that renders '
+                                    'a list needs a filter such as first or join).' % (prefix, key, type(value).__name__))
                 elif (kind == 'list' and (option.get('elements') or 'str') in ('str', 'path') and isinstance(value, list)
                       and any(isinstance(item, (list, dict)) for item in value)):
-                    problems.append('%s must be a list of strings, but it holds a nested list or dict: flatten it (for example '
-                                    'with the flatten filter).' % key)
+                    problems.append('%s%s must be a list of strings, but it holds a nested list or dict: flatten it (for example '
+                                    'with the flatten filter).' % (prefix, key))
+                elif kind == 'dict' and option.get('options') and isinstance(value, dict):
+                    problems += UcopsModule._nested_type_problems(option['options'], value, '%s%s.' % (prefix, key))
         return problems
 
-    def _blank_value_problems(self, spec, not_blank):
-        """List-of-str options with blank items, and ``not_blank`` options given '' or whitespace."""
+    def _blank_value_problems(self, spec, not_blank, params=None, prefix=''):
+        """List-of-str options (also inside a dict option such as add/remove/set) with blank items, and ``not_blank``
+        options given '' or whitespace."""
+        params = self.params if params is None else params
         problems = []
         for name, option in spec.items():
-            value = self.params.get(name)
+            value = params.get(name)
             if value is None:
                 continue
             if option.get('type') == 'list' and (option.get('elements') or 'str') in ('str', 'path'):
                 if any(isinstance(item, str) and not item.strip() for item in value):
-                    problems.append('%s has an empty item: remove it (an empty list, [], is the way to clear the setting; an '
-                                    'empty item usually comes from a template variable that rendered empty).' % name)
+                    problems.append('%s%s has an empty item: remove it (an empty list, [], is the way to clear the setting; an '
+                                    'empty item usually comes from a template variable that rendered empty).' % (prefix, name))
+            elif option.get('type') == 'dict' and option.get('options') and isinstance(value, dict):
+                problems += self._blank_value_problems(option['options'], {}, value, '%s%s.' % (prefix, name))
             elif name in not_blank and isinstance(value, str) and not value.strip():
                 problems.append('%s is empty: %s. An empty value usually comes from a template variable that rendered empty.'
                                 % (name, not_blank[name]))

@@ -46,8 +46,11 @@ def validate(params):
                 raise OptionError('autodiscover_internal_uri must use https:// (Outlook and Skype for Business reach '
                                   'Autodiscover over TLS); got %s.' % uri)
             desired[URI] = uri
-    if params.get('autodiscover_site_scope') is not None:
-        desired[SCOPE] = list(params['autodiscover_site_scope'])
+    scope = params.get('autodiscover_site_scope')
+    if scope is not None:
+        if all(scope.get(key) is None for key in ('add', 'remove', 'set')):
+            raise OptionError('autodiscover_site_scope needs set (the whole list; [] clears it), or add and/or remove.')
+        desired[SCOPE] = dict(scope)
     if not desired:
         raise OptionError('Nothing to set: give autodiscover_internal_uri and/or autodiscover_site_scope.')
     return desired
@@ -100,3 +103,46 @@ class ClientAccessServers(Resource):
     def result(self, after, changed, context):
         return {'cmdlet': context['set'], 'exchange_version': context['product'],
                 'servers': [after[name] for name in sorted(after)], 'changed_servers': sorted(changed)}
+
+
+# -- exchange_info provider ------------------------------------------------------------------------------------------
+# The SCP of every Client Access server, and what is wrong with it for the integration.
+
+def info_reads():
+    """Get-ClientAccessService (2016 and later), Get-ClientAccessServer where it does not exist (2013)."""
+    return [SERVERS, Invocation('cas', 'Get-ClientAccessService', alternatives=['Get-ClientAccessServer'], properties=PROPERTIES)]
+
+
+def info(response):
+    """The ``client_access_servers`` list of exchange_info."""
+    return [dict(report(row.get('Name'), state_of(row)), fqdn=row.get('Fqdn')) for row in response.output('cas')]
+
+
+def corrected_xml_url(url):
+    """The Autodiscover.xml form of an autodiscover.svc URL (same host and folder)."""
+    head, _sep, _tail = url.rpartition('/')
+    return head + '/Autodiscover.xml'
+
+
+def findings(section):
+    """An SCP that is blank (SFB-PLAN: "If this value is blank, you must assign a URI", integration-procedure.md section 4)
+    or that points to autodiscover.svc: that URL is the one Skype for Business's OAuth configuration takes
+    (Set-CsOAuthConfiguration -ExchangeAutodiscoverUrl, section 5); the SCP is the Autodiscover.xml URL (section 4 note)."""
+    found = []
+    for server in section or []:
+        uri = server.get('autodiscover_internal_uri')
+        if not uri:
+            found.append({'id': 'scp_blank', 'severity': 'warning', 'feature': 'client_access_servers', 'server': server['name'],
+                          'source': 'integration-procedure.md section 4 (SFB-PLAN)',
+                          'message': 'The Autodiscover SCP (AutoDiscoverServiceInternalUri) of %s is blank: assign the Autodiscover URL '
+                                     '(https://<name>/Autodiscover/Autodiscover.xml) with exchange_client_access_server.' % server['name']})
+            continue
+        path = uri.split('?', 1)[0].split('#', 1)[0].rstrip('/')
+        if path.lower().endswith('/autodiscover.svc'):
+            found.append({'id': 'scp_autodiscover_svc', 'severity': 'warning', 'feature': 'client_access_servers', 'server': server['name'],
+                          'source': 'integration-procedure.md sections 4 and 5 (SFB-PLAN)',
+                          'message': 'The Autodiscover SCP (AutoDiscoverServiceInternalUri) of %s is %s: autodiscover.svc is the URL '
+                                     'Skype for Business takes (Set-CsOAuthConfiguration -ExchangeAutodiscoverUrl), not the one '
+                                     'Outlook and domain clients read from the SCP. Set it to %s with exchange_client_access_server.'
+                                     % (server['name'], uri, corrected_xml_url(path))})
+    return found

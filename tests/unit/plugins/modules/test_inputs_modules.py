@@ -53,7 +53,7 @@ def run_main(module, args, capsys, monkeypatch):
 @pytest.mark.parametrize('module, args, option', [
     (skype_oauth_configuration, {'realm': ['a', 'b']}, 'realm'),
     (skype_oauth_configuration, {'exchange_autodiscover_url': {'url': 'x'}}, 'exchange_autodiscover_url'),
-    (exchange_client_access_server, {'identity': ['EX01', 'EX02'], 'autodiscover_site_scope': ['A']}, 'identity'),
+    (exchange_client_access_server, {'identity': ['EX01', 'EX02'], 'autodiscover_site_scope': {'set': ['A']}}, 'identity'),
     (exchange_info, {'username': ['a', 'b']}, 'username'),
     (exchange_info, {'ca_trust_path': ['/a', '/b']}, 'ca_trust_path'),
 ])
@@ -66,13 +66,13 @@ def test_a_list_or_dict_for_a_string_option_is_refused_naming_the_option(module,
 
 
 def test_a_nested_list_in_a_list_option_is_refused(capsys, monkeypatch):
-    result = run_main(exchange_client_access_server, {'autodiscover_site_scope': [['Paris', 'Oslo']]}, capsys, monkeypatch)
-    assert 'autodiscover_site_scope must be a list of strings' in result['msg'], result['msg']
+    result = run_main(exchange_client_access_server, {'autodiscover_site_scope': {'add': [['Paris', 'Oslo']]}}, capsys, monkeypatch)
+    assert 'autodiscover_site_scope.add must be a list of strings' in result['msg'], result['msg']
 
 
 @pytest.mark.parametrize('module, args, option', [
-    (exchange_client_access_server, {'autodiscover_site_scope': ['']}, 'autodiscover_site_scope'),
-    (exchange_client_access_server, {'autodiscover_site_scope': ['Paris', '  ']}, 'autodiscover_site_scope'),
+    (exchange_client_access_server, {'autodiscover_site_scope': {'set': ['']}}, 'autodiscover_site_scope.set'),
+    (exchange_client_access_server, {'autodiscover_site_scope': {'remove': ['Paris', '  ']}}, 'autodiscover_site_scope.remove'),
     (skype_oauth_configuration, {'exchange_autodiscover_allowed_domains': ['']}, 'exchange_autodiscover_allowed_domains'),
     (skype_oauth_configuration, {'exchange_autodiscover_allowed_domains': ['*.contoso.com', ' ']}, 'exchange_autodiscover_allowed_domains'),
 ])
@@ -80,6 +80,12 @@ def test_blank_items_in_list_options_are_refused(module, args, option, capsys, m
     result = run_main(module, args, capsys, monkeypatch)
     assert result['failed'] is True
     assert '%s has an empty item' % option in result['msg'], result['msg']
+
+
+def test_set_cannot_be_combined_with_add_or_remove(capsys, monkeypatch):
+    result = run_main(exchange_client_access_server, {'autodiscover_site_scope': {'set': ['A'], 'add': ['B']}}, capsys, monkeypatch)
+    assert result['failed'] is True
+    assert 'mutually exclusive: set|add found in autodiscover_site_scope' in result['msg'], result['msg']
 
 
 @pytest.mark.parametrize('identity', ['', '   '])
@@ -111,6 +117,6 @@ def test_an_empty_list_still_clears_and_passes_validation(monkeypatch):
     def reached(*_args, **_kwargs):
         raise LookupError('reached the transport')
     monkeypatch.setattr(winrm.WinRMClient, 'run_powershell', reached)
-    with module_args(dict(CONNECTION, autodiscover_site_scope=[])):
+    with module_args(dict(CONNECTION, autodiscover_site_scope={'set': []})):
         with pytest.raises(LookupError, match='reached the transport'):
             exchange_client_access_server.main()

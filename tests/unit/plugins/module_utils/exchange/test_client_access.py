@@ -35,8 +35,18 @@ def test_bad_input_names_the_option(params, fragment):
     assert fragment in str(raised.value)
 
 
-def test_empty_uri_clears_and_scope_is_kept_as_list():
-    assert validate({'autodiscover_internal_uri': '', 'autodiscover_site_scope': ['A']}) == {URI: None, SCOPE: ['A']}
+def test_empty_uri_clears_and_scope_keeps_its_add_remove_set_form():
+    assert validate({'autodiscover_internal_uri': '', 'autodiscover_site_scope': {'set': ['A']}}) == {URI: None, SCOPE: {'set': ['A']}}
+    with pytest.raises(OptionError, match='autodiscover_site_scope needs set'):
+        validate({'autodiscover_site_scope': {'add': None, 'remove': None, 'set': None}})
+
+
+def test_site_scope_add_and_remove_keep_the_sites_not_named():
+    current = {URI: None, SCOPE: ['Paris', 'Oslo']}
+    assert differences({SCOPE: {'add': ['oslo']}}, current) == {}
+    assert differences({SCOPE: {'add': ['Rome']}}, current) == {SCOPE: ['Paris', 'Oslo', 'Rome']}
+    assert differences({SCOPE: {'remove': ['PARIS'], 'add': ['Rome']}}, current) == {SCOPE: ['Oslo', 'Rome']}
+    assert differences({SCOPE: {'set': []}}, current) == {SCOPE: []}
 
 
 def test_only_differing_properties_are_sent():
