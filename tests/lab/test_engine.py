@@ -234,9 +234,9 @@ def test_version_gating_of_cmdlets(sim):
     assert response['error'] is None
     # no product shell: product cmdlets do not exist, core cmdlets exist but are not modelled
     assert sim.run('ex2016', request('read', NONE, invocation('Get-ExchangeServer')))['error']['fully_qualified_error_id'] == 'CommandNotFoundException'
-    error = sim.run('ex2016', request('read', SNAPIN, invocation('Get-AuthConfig')))['error']
+    error = sim.run('ex2016', request('read', SNAPIN, invocation('Get-MailboxDatabase')))['error']
     assert error['fully_qualified_error_id'] == 'UcopsLabNotImplemented'
-    assert 'Get-AuthConfig is not implemented by the lab simulator' in error['message']
+    assert 'Get-MailboxDatabase is not implemented by the lab simulator' in error['message']
 
 
 def test_oauth_parameter_gating_and_property(sim):

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Model of a Lync Server 2013 / Skype for Business Server 2015/2019/SE deployment: the cmdlets the lab implements.
+"""The Skype for Business / Lync Server deployment of the lab: its state, its defaults, and the base of every feature model.
 
 State (one entry per deployment in ``state.json`` under ``skype``)::
 
@@ -15,13 +15,9 @@ State (one entry per deployment in ``state.json`` under ``skype``)::
 
 from __future__ import annotations
 
-import fnmatch
-from typing import Any, Callable
+from typing import Any
 
-from ..binder import BoundCall
-from ..pserrors import PSError, lab_not_implemented
-from ..psvalues import PSObject, PSText
-from .common import Outcome, ProductModel, refuse_unmodelled
+from ...pserrors import PSError
 
 # Get-CsServerVersion output. Format "<product> (<base version>): <licence state>": Microsoft's onpremdiag/SfBServer
 # tests (MIT, Microsoft) mock it as "Skype for Business Server 2019 (7.0.2046.0): Volume license key installed.";
@@ -164,124 +160,24 @@ def _not_found(cmdlet: str, kind: str, identity: str) -> PSError:
                    'System.Management.Automation.ItemNotFoundException')
 
 
-class SkypeModel(ProductModel):
-    """The cmdlets of the SkypeForBusiness / Lync module of one server."""
+class SkypeFeature:
+    """Base of the feature models (one file per feature, mirroring plugins/module_utils/skype/): the deployment state,
+    the server's version and topology settings. ``IMPLEMENTED`` lists the cmdlets a feature models; ``handlers`` maps
+    each to its method (``Get-CsOAuthConfiguration`` -> ``get_cs_o_auth_configuration`` unless ``handlers`` says
+    otherwise)."""
+
+    IMPLEMENTED: tuple[str, ...] = ()
 
     def __init__(self, deployment: dict[str, Any], version: str, settings: dict[str, Any]) -> None:
         self.deployment = deployment
         self.version = version
         self.settings = settings
-        self.handlers: dict[str, Callable[[BoundCall], Outcome]] = {
-            'Get-CsOAuthConfiguration': self.get_oauth,
-            'Set-CsOAuthConfiguration': self.set_oauth,
-            'Get-CsServerVersion': self.get_server_version,
-            'Get-CsPool': self.get_pool,
-            'Get-CsSite': self.get_site,
-        }
 
-    # -- OAuth ------------------------------------------------------------------------------------------------
-
-    def _oauth_object(self) -> PSObject:
-        """The global OAuthConfiguration object. Property names: integration-procedure.md section 5 [param-mirror];
-        ClientAuthorizationOAuthServerIdentity exists only on 2015/2019 (REF-SFB applicability of the parameter)."""
-        oauth = self.deployment['oauth']
-        result: dict[str, Any] = {'Identity': PSText('Global')}
-        for prop in ('ExchangeAutodiscoverUrl', 'ExchangeAutodiscoverAllowedDomains', 'Realm', 'ServiceName'):
-            result[prop] = oauth.get(prop)
-        if self.version != '2013':
-            result['ClientAuthorizationOAuthServerIdentity'] = oauth.get('ClientAuthorizationOAuthServerIdentity')
-        # ToString() of the settings object: its Identity (no source: lab choice)
-        return PSObject(result, 'Global')
-
-    @staticmethod
-    def _check_global(call: BoundCall) -> None:
-        """Only the Global collection exists (REF-SFB: "only allows you to have a single, global collection")."""
-        identity = call.values.get('Identity')
-        if identity is not None and identity.strip().lower() != 'global':
-            raise _not_found(call.cmdlet, 'OAuthConfiguration', identity)
-
-    def get_oauth(self, call: BoundCall) -> Outcome:
-        """Get-CsOAuthConfiguration [-Identity Global | -Filter <wildcard>] [-LocalStore]."""
-        refuse_unmodelled(call, {'Identity', 'Filter', 'LocalStore'})
-        self._check_global(call)
-        if call.has('Filter') and call.values['Filter'] is not None:
-            if not fnmatch.fnmatchcase('global', call.values['Filter'].lower()):
-                return Outcome()
-        return Outcome(objects=[self._oauth_object()])
-
-    def set_oauth(self, call: BoundCall) -> Outcome:
-        """Set-CsOAuthConfiguration [-Identity Global] -<property> <value>: String values are stored exactly as given."""
-        properties = {'ExchangeAutodiscoverUrl', 'ExchangeAutodiscoverAllowedDomains', 'Realm', 'ServiceName',
-                      'ClientAuthorizationOAuthServerIdentity'}
-        refuse_unmodelled(call, properties | {'Identity', 'Force', 'WhatIf', 'Confirm'})
-        if call.values.get('Confirm') is True:
-            raise lab_not_implemented('-Confirm:$true (a prompt in a non-interactive session)')
-        self._check_global(call)
-        if call.switch('WhatIf'):
-            return Outcome()
-        oauth = self.deployment['oauth']
-        changed = False
-        for prop in properties:
-            if call.has(prop):
-                oauth[prop] = call.values[prop]
-                changed = True
-        return Outcome(changed=changed)
-
-    # -- version, pools, sites --------------------------------------------------------------------------------
-
-    def get_server_version(self, call: BoundCall) -> Outcome:
-        """Get-CsServerVersion: one string (see SERVER_VERSIONS)."""
-        refuse_unmodelled(call, set())
-        text = self.settings.get('server_version') or '%s: %s' % (SERVER_VERSIONS[self.version], self.settings.get('license', DEFAULT_LICENSE))
-        return Outcome(objects=[str(text)])
-
-    def _site_object(self, site: dict[str, Any]) -> PSObject:
-        """A site: Identity ("site:Redmond" form, REF-SFB Get-CsPool -Site and Get-CsSite -Identity descriptions),
-        SiteId and DisplayName (REF-SFB Get-CsPool -Site: "Get-CsSite | Select-Object Identity, DisplayName"; brief)."""
-        pools = [PSText(pool['fqdn']) for pool in self.deployment['pools'] if pool['site'].lower() == site['name'].lower()]
-        # SiteType and Pools: REF-SFB Get-CsSite.md examples 3 and 4 (the lab models central sites only)
-        # ToString(): the Identity (no source: lab choice)
-        return PSObject({'Identity': PSText('Site:%s' % site['name']), 'SiteId': site['site_id'], 'DisplayName': site['name'],
-                         'SiteType': PSText('CentralSite'), 'Pools': pools}, 'Site:%s' % site['name'])
-
-    def get_site(self, call: BoundCall) -> Outcome:
-        """Get-CsSite [-Identity <site name> | -Filter <wildcard on Identity>]."""
-        refuse_unmodelled(call, {'Identity', 'Filter'})
-        sites = list(self.deployment['sites'])
-        identity = call.values.get('Identity')
-        if identity is not None:
-            # REF-SFB: "specify just the site name ... Do not use the format "site:Redmond""
-            sites = [site for site in sites if site['name'].lower() == identity.strip().lower()]
-            if not sites:
-                raise _not_found(call.cmdlet, 'site', identity)
-        pattern = call.values.get('Filter')
-        if pattern is not None:
-            sites = [site for site in sites if fnmatch.fnmatchcase(('Site:%s' % site['name']).lower(), pattern.lower())]
-        return Outcome(objects=[self._site_object(site) for site in sites])
-
-    def get_pool(self, call: BoundCall) -> Outcome:
-        """Get-CsPool [-Identity <FQDN> | -Filter <wildcard>] [-Site <site DisplayName>]: Identity, Fqdn, Site, Services, Computers."""
-        refuse_unmodelled(call, {'Identity', 'Filter', 'Site'})
-        pools = list(self.deployment['pools'])
-        identity = call.values.get('Identity')
-        if identity is not None:
-            pools = [pool for pool in pools if pool['fqdn'] == identity.strip().lower()]
-            if not pools:
-                raise _not_found(call.cmdlet, 'pool', identity)
-        pattern = call.values.get('Filter')
-        if pattern is not None:
-            pools = [pool for pool in pools if fnmatch.fnmatchcase(pool['fqdn'], pattern.lower())]
-        site = call.values.get('Site')
-        if site is not None:
-            pools = [pool for pool in pools if pool['site'].lower() == site.strip().lower()]
-        # ToString(): the pool FQDN (no source: lab choice)
-        return Outcome(objects=[PSObject({
-            'Identity': PSText(pool['fqdn']),
-            'Fqdn': pool['fqdn'],
-            'Site': PSText('Site:%s' % pool['site']),
-            'Services': [PSText(service) for service in pool['services']],
-            'Computers': list(pool['computers']),
-        }, pool['fqdn']) for pool in pools])
-
-
-IMPLEMENTED = ('Get-CsOAuthConfiguration', 'Set-CsOAuthConfiguration', 'Get-CsServerVersion', 'Get-CsPool', 'Get-CsSite')
+    def handlers(self) -> dict[str, Any]:
+        """{cmdlet: method}; by default the method named after the cmdlet."""
+        found = {}
+        for name in self.IMPLEMENTED:
+            verb, noun = name.split('-', 1)
+            method = verb.lower() + ''.join('_' + ch.lower() if ch.isupper() else ch for ch in noun)
+            found[name] = getattr(self, method)
+        return found
