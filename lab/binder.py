@@ -111,6 +111,17 @@ DEFAULT_SET_OVERRIDES = {
     'Get-CsPool': 'Identity',
     # REF-SFB Get-CsSite.md example 1 ("Get-CsSite")
     'Get-CsSite': 'Identity',
+    # REF-EX Get-User.md example 1 ("Get-User -ResultSize unlimited"): with only parameters of both on-premises sets the
+    # Identity set binds (its Identity is optional and positional); Get-MailUser has the same two sets (inference)
+    'Get-User': 'Identity',
+    'Get-MailUser': 'Identity',
+    # CSS-Exchange Shared/CertificateFunctions/Get-ExchangeServerCertificateInformation.ps1 runs
+    # "Get-ExchangeCertificate -Server $Server" (parameters of all three sets) on real servers: one set is the default;
+    # which one is no source (the set without a positional argument, Thumbprint, is the lab's choice)
+    'Get-ExchangeCertificate': 'Thumbprint',
+    # CSS-Exchange Admin/MonitorExchangeAuthCertificate/ConfigurationAction/New-ExchangeAuthCertificate.ps1 runs
+    # New-ExchangeCertificate without -Services or -GenerateRequest and gets a certificate: the Certificate set binds
+    'New-ExchangeCertificate': 'Certificate',
 }
 
 # Types the lab treats as "a string wrapped in an identity object": a scalar converts through ToString(),
@@ -236,7 +247,7 @@ class Binder:
     def parameters_of(self, cmdlet: str) -> tuple[list[ParameterInfo], list[str], str | None]:
         """Bindable parameters (PowerShell's order: declared, common, ShouldProcess), set names, default set."""
         entry = self.reference.cmdlets[cmdlet]
-        set_names = list(entry['parameter_sets'])
+        set_names = self._sets_in_version(entry)
         declared: list[ParameterInfo] = []
         should_process: list[ParameterInfo] = []
         for name, spec in entry['parameters'].items():
@@ -267,6 +278,29 @@ class Binder:
                   for name, type_name, aliases in COMMON_PARAMETERS]
         default_set = entry['default_parameter_set'] or DEFAULT_SET_OVERRIDES.get(cmdlet)
         return declared + common + should_process, set_names, default_set
+
+    def _sets_in_version(self, entry: dict) -> list[str]:
+        """The parameter sets that exist in this version. The reference merges every version's sets (Exchange Online's
+        among them), but a version's cmdlet has only its own: a set that needs a parameter this version lacks, or whose
+        own parameters (in no other set) all are of other versions, does not exist here. No source beyond the reference's
+        per-parameter applicability: an inference (a set cannot be bound without its mandatory parameters)."""
+        sets = entry['parameter_sets']
+        names = list(sets)
+
+        def exists(name: str) -> bool:
+            spec = entry['parameters'].get(name) or {}
+            return self.label in spec.get('applicable', entry['applicable'])
+
+        kept = []
+        for set_name in names:
+            members = sets[set_name]['parameters']
+            if any(member.get('mandatory') and not exists(name) for name, member in members.items()):
+                continue
+            own = [name for name in members if all(name not in sets[other]['parameters'] for other in names if other != set_name)]
+            if own and not any(exists(name) for name in own):
+                continue
+            kept.append(set_name)
+        return kept or names
 
     # -- name resolution --------------------------------------------------------------------------------------
 

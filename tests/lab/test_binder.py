@@ -338,3 +338,15 @@ def test_json_string_for_boolean_is_refused_through_the_engine(sim):
     response = sim.run('sfb2019', request('read', SKYPE, invocation('Get-CsOAuthConfiguration', {'LocalStore': {'__ucops_type': 'switch', 'value': True}},
                                                                     ['Identity'])))
     assert response['results'][0]['output'] == [{'Identity': 'Global'}]
+
+
+def test_parameter_sets_of_other_versions_do_not_exist():
+    # New-MailUser's reference also lists Exchange Online's sets (FederatedUser needs FederatedIdentity, which on-premises
+    # Exchange lacks): on premises -Name -ExternalEmailAddress binds to DisabledUser instead of being ambiguous
+    call = real('exchange', '2019').bind('New-MailUser', [('Name', 'App'), ('ExternalEmailAddress', 'app@contoso.com')])
+    assert call.parameter_set == 'DisabledUser'
+    call = real('exchange', '2013').bind('Get-User', [('Filter', "Name -eq 'App'")])
+    assert call.parameter_set == 'Identity'
+    # real servers run these with parameters of every set (CSS-Exchange scripts)
+    assert real('exchange', '2016', remote=True).bind('Get-ExchangeCertificate', [('Server', 'EX16')]).parameter_set == 'Thumbprint'
+    assert real('exchange', '2019').bind('New-ExchangeCertificate', [('KeySize', 2048), ('Force', True)]).parameter_set == 'Certificate'
