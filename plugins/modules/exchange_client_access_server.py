@@ -103,6 +103,12 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+changes:
+  description: The cmdlets sent (or that check mode would send), one line each; empty when nothing differs.
+  returned: always
+  type: list
+  elements: str
+  sample: [Set-ClientAccessService -Identity EX01 (AutoDiscoverServiceInternalUri)]
 cmdlet:
   description: The Set cmdlet used (or that would be used in check mode) for this Exchange version.
   returned: always

@@ -85,6 +85,12 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+changes:
+  description: The cmdlets sent (or that check mode would send), one line each; empty when nothing differs.
+  returned: always
+  type: list
+  elements: str
+  sample: [Set-CsOAuthConfiguration -Identity Global (ExchangeAutodiscoverUrl)]
 oauth_configuration:
   description: The global OAuth configuration after the task (in check mode, as it would be).
   returned: always

@@ -181,8 +181,14 @@ class Resource:
         raise NotImplementedError
 
     def verify(self, context):
-        """The read (keyed ``after_key``) that ends the write request; it reads the same scope as the first read."""
+        """The read (keyed ``after_key``; an Invocation or a list) that ends the write request; it reads the same scope as
+        the first read."""
         raise NotImplementedError
+
+    def notes(self, before, after, writes, context, sent):
+        """Warnings about the plan or its outcome (``sent``: the writes reached the server and ``after`` is what it
+        read back)."""
+        return []
 
     def report(self, identity, state):
         """Return shape of one object."""
@@ -269,13 +275,16 @@ def run(module, resource):
     before = resource.objects(response, resource.current_key, context)
     after, writes, changed = plan(resource, desired, before, context)
     warnings = list(response.warnings())
-    if writes and not module.check_mode:
-        written = module.runner.write(shell, writes + [resource.verify(context)])
+    sent = bool(writes) and not module.check_mode
+    if sent:
+        written = module.runner.write(shell, writes + _listed(resource.verify(context)))
         # what the server holds now, read in the same request: never a prediction
         after = resource.objects(written, resource.after_key, context)
         warnings.extend(written.warnings())
+    warnings.extend(resource.notes(before, after, writes, context, sent))
     reports = dict((identity, resource.report(identity, state)) for identity, state in after.items())
-    result = {'changed': bool(writes)}
+    # the writes sent, or that check mode would send, in the same words a failure half way uses (changes_made)
+    result = {'changed': bool(writes), 'changes': [invocation.description for invocation in writes]}
     result.update(resource.result(reports, changed, context))
     for warning in warnings:
         module.warn(warning)

@@ -172,7 +172,7 @@ def test_state_present_creates_a_missing_object_in_one_write_ending_with_the_ver
     result = run(module, Apps({'name': 'A', 'uri': 'https://a.contoso.com/x', 'scope': ['S1']}))
     assert runner.requests[1][:2] == ('write', ['New-Thing', 'Get-Thing'])
     assert runner.requests[1][2][0] == {'Name': 'A', 'Uri': 'https://a.contoso.com/x', 'Scope': ['S1']}
-    assert result['changed'] is True and result['changed_things'] == ['A']
+    assert result['changed'] is True and result['changed_things'] == ['A'] and result['changes'] == ['New-Thing A']
     assert result['diff'] == {'before': {}, 'after': {'A': {'name': 'A', 'uri': 'https://a.contoso.com/x', 'scope': ['S1']}}}
 
 
@@ -214,3 +214,21 @@ def test_the_after_state_is_the_verifying_read_not_the_prediction():
     runner = FakeRunner(response(ROWS), response([{'Identity': 'A', 'Uri': 'https://a.contoso.com/x', 'Scope': ['s2']}], key='after'))
     result = run(FakeModule(runner), Apps({'name': 'A', 'scope': ['S2']}))
     assert result['things'] == [{'name': 'A', 'uri': 'https://a.contoso.com/x', 'scope': ['s2']}]
+
+
+def test_a_list_verify_and_notes_after_the_write():
+    class Noted(Apps):
+        def verify(self, context):
+            return [Invocation('after', 'Get-Thing', properties=['Identity']), Invocation('after_more', 'Get-Other')]
+
+        def notes(self, before, after, writes, context, sent):
+            return ['sent=%s writes=%d after=%s' % (sent, len(writes), sorted(after))]
+
+    runner = FakeRunner(response([]), response(ROWS[:1], key='after'))
+    module = FakeModule(runner)
+    run(module, Noted({'name': 'A', 'scope': ['S1']}))
+    assert runner.requests[1][1] == ['New-Thing', 'Get-Thing', 'Get-Other']
+    assert module.warnings == ['sent=True writes=1 after=[\'A\']']
+    module = FakeModule(FakeRunner(response([])), check_mode=True)
+    assert run(module, Noted({'name': 'A', 'uri': 'https://a.contoso.com/x', 'scope': ['S1']}))['changes'] == ['New-Thing A']
+    assert module.warnings == ['sent=False writes=1 after=[\'A\']']
