@@ -98,8 +98,23 @@ class Lab:
 @pytest.fixture(scope='module')
 def lab(tmp_path_factory):
     """A fresh lab (its own state) for one test module, stopped afterwards."""
-    instance = Lab(tmp_path_factory.mktemp('lab'))
-    started = instance.cli('start')
+    yield from started_lab(tmp_path_factory)
+
+
+def started_lab(tmp_path_factory, settings=None):
+    """Start a lab with its own state; ``settings`` ({host: {setting: value}}) are added to the default topology's host
+    settings (for example lab/products/exchange/auth.py's ``auth_certificate``); stop it afterwards."""
+    state_dir = tmp_path_factory.mktemp('lab')
+    arguments = ['start']
+    if settings:
+        topology = yaml.safe_load((REPO / 'lab' / 'topology.yml').read_text())
+        for host in topology['hosts']:
+            host['settings'] = dict(host.get('settings') or {}, **settings.get(host['name'], {}))
+        path = state_dir.parent / ('%s-topology.yml' % state_dir.name)
+        path.write_text(yaml.safe_dump(topology))
+        arguments += ['--topology', str(path)]
+    instance = Lab(state_dir)
+    started = instance.cli(*arguments)
     assert started.returncode == 0, started.stdout + started.stderr
     try:
         yield instance
