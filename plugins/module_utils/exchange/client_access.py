@@ -124,7 +124,7 @@ def corrected_xml_url(url):
     return head + '/Autodiscover.xml'
 
 
-def findings(section):
+def info_findings(section):
     """An SCP that is blank (SFB-PLAN: "If this value is blank, you must assign a URI", integration-procedure.md section 4)
     or that points to autodiscover.svc: that URL is the one Skype for Business's OAuth configuration takes
     (Set-CsOAuthConfiguration -ExchangeAutodiscoverUrl, section 5); the SCP is the Autodiscover.xml URL (section 4 note)."""
