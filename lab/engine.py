@@ -447,7 +447,7 @@ class Engine:
                               'ResourceUnavailable', 'System.IO.FileNotFoundException')
             response['shell']['module'] = module
             deployment = init_deployment(state, host, self.topology)
-            model = SkypeModel(deployment, str(host.version), settings)
+            model = SkypeModel(deployment, str(host.version), settings, server=host.fqdn, topology=self.topology)
             if not self._can_delegate(auth_method):
                 # an NTLM or Basic WinRM logon cannot be delegated: CMS calls fail unless the CMS is on this server
                 model = SecondHopBlocked(model, 'skype', host, settings, '')

@@ -242,7 +242,8 @@ def open_remote(topology: Any, host: Any, auth_method: str, shell: Any, kind: st
         product = 'exchange'
     else:
         version = str(target.version)
-        model = SkypeModel(init_deployment(state, target, topology), version, dict(getattr(target, 'settings', None) or {}))
+        model = SkypeModel(init_deployment(state, target, topology), version, dict(getattr(target, 'settings', None) or {}),
+                           server=target.fqdn, topology=topology)
         product = 'skype'
     label = VERSION_LABELS[(product, version)]
     available = {name.lower() for name in load_reference(product).names_for(label)}

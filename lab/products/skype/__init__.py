@@ -39,13 +39,14 @@ IMPLEMENTED = tuple(name for feature in FEATURES for name in feature.IMPLEMENTED
 class SkypeModel(ProductModel):
     """The cmdlets of the SkypeForBusiness / Lync module of one server."""
 
-    def __init__(self, deployment: dict[str, Any], version: str, settings: dict[str, Any]) -> None:
+    def __init__(self, deployment: dict[str, Any], version: str, settings: dict[str, Any], server: str | None = None,
+                 topology: Any = None) -> None:
         self.deployment = deployment
         self.version = version
         self.settings = settings
         self.handlers = {}
         for feature in FEATURES:
-            handlers = feature(deployment, version, settings).handlers()
+            handlers = feature(deployment, version, settings, server, topology).handlers()
             clash = set(handlers) & set(self.handlers)
             if clash:
                 raise RuntimeError('two lab features model %s' % ', '.join(sorted(clash)))

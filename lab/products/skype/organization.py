@@ -168,10 +168,16 @@ class SkypeFeature:
 
     IMPLEMENTED: tuple[str, ...] = ()
 
-    def __init__(self, deployment: dict[str, Any], version: str, settings: dict[str, Any]) -> None:
+    def __init__(self, deployment: dict[str, Any], version: str, settings: dict[str, Any], server: str | None = None,
+                 topology: Any = None) -> None:
         self.deployment = deployment
         self.version = version
         self.settings = settings
+        # FQDN of the server whose module runs the cmdlet (its own certificate store, for example); None in tests that
+        # build a model without one
+        self.server = server
+        # the lab topology (lab/topology.py), for what the server can reach (Exchange hosts, Edge servers)
+        self.topology = topology
 
     def handlers(self) -> dict[str, Any]:
         """{cmdlet: method}; by default the method named after the cmdlet."""
