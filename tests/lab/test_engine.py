@@ -22,7 +22,6 @@ from simulator_support import (ARGUMENTS, PASSWORD, REMOTE, REPO_ROOT, RUNNER_PS
 from lab.binder import VERSION_LABELS
 from lab.engine import PS_VERSIONS, Engine
 from lab.log import read_invocations
-from lab.products import exchange as exchange_model
 from lab.products.exchange import organization as exchange_org
 from lab.products import skype as skype_model
 from lab.psvalues import PSEnum, PSText, normalise, parse_uri

@@ -25,7 +25,8 @@ def sim_fixture(tmp_path: pathlib.Path) -> Simulator:
     return Simulator(tmp_path / 'state')
 
 
-def rows(sim, host, cmdlet, parameters=None, shell=REMOTE):
+def rows(sim, host, cmdlet, parameters=None, shell=None):
+    shell = REMOTE if shell is None else shell
     response = sim.run(host, request('read', shell, invocation(cmdlet, parameters, PROPERTIES)))
     assert response.get('error') is None, response
     return response['results'][0]['output']

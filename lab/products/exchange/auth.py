@@ -291,7 +291,7 @@ class AuthCertificate(ExchangeFeature):
         refuse_unmodelled(call, {'CertificateThumbprint', 'NewCertificateThumbprint', 'NewCertificateEffectiveDate', 'PublishCertificate',
                                  'ClearPreviousCertificate', 'SkipImmediateCertificateDeployment', 'Force', 'Realm', 'ServiceName',
                                  'WhatIf', 'DomainController'})
-        state, _ = self._state()
+        state = self._state()[0]
         config = dict(state['config'])
         deploy = []
         if call.parameter_set == 'CurrentCertificateParameter':
@@ -377,7 +377,7 @@ class AuthCertificate(ExchangeFeature):
         """New-ExchangeCertificate (self-signed; REF-EX and integration-procedure.md section 2)."""
         refuse_unmodelled(call, {'Server', 'KeySize', 'PrivateKeyExportable', 'SubjectName', 'FriendlyName', 'DomainName', 'Services',
                                  'Force', 'IncludeServerFQDN', 'WhatIf', 'DomainController'})
-        state, _ = self._state()
+        state = self._state()[0]
         server = self._server_name(call, state, call.values.get('Server'))
         key_size = call.values.get('KeySize', 2048)
         if key_size not in KEY_SIZES:
@@ -417,7 +417,7 @@ class AuthCertificate(ExchangeFeature):
     def enable_exchange_certificate(self, call: BoundCall) -> Outcome:
         """Enable-ExchangeCertificate -Thumbprint -Services [-Server] [-Force] (REF-EX)."""
         refuse_unmodelled(call, {'Thumbprint', 'Server', 'Services', 'Force', 'DoNotRequireSsl', 'WhatIf', 'DomainController'})
-        state, _ = self._state()
+        state = self._state()[0]
         server = self._server_name(call, state, call.values.get('Server'))
         thumbprint = self._thumb(call.values['Thumbprint'])
         store = state['stores'].get(server, {})
@@ -505,5 +505,5 @@ class AuthCertificate(ExchangeFeature):
 
 def _parse_iso(text: str) -> datetime.datetime:
     """A UTC datetime from round-trip text ("2025-01-01T00:00:00.0000000Z": seven fractional digits, Python reads six)."""
-    head, _, fraction = text.rstrip('Z').partition('.')
+    head, _dot, fraction = text.rstrip('Z').partition('.')
     return datetime.datetime.fromisoformat('%s.%s+00:00' % (head, (fraction + '000000')[:6]))

@@ -144,7 +144,8 @@ def public_data(row):
             key_type, key_size = _key(cert.public_key())
             try:
                 algorithm = cert.signature_hash_algorithm.name if cert.signature_hash_algorithm else None
-            except Exception:  # pylint: disable=broad-except - an unsupported algorithm is only not reported
+            except Exception:  # pylint: disable=broad-except
+                # an unsupported algorithm is only not reported
                 algorithm = None
             return {
                 'thumbprint': hashlib.sha1(der).hexdigest().upper(),  # nosec - X509Certificate2.Thumbprint is SHA-1

@@ -40,7 +40,9 @@ def roles(*names):
              'Role': role, 'RoleAssigneeName': 'LyncEnterprise-ApplicationAccount', 'Enabled': True} for role in names]
 
 
-def response(apps=(), user=USER, mailuser=MAILUSER, assignments=None, prefix='partner'):
+def response(apps=(), user='default', mailuser='default', assignments=None, prefix='partner'):
+    user = USER if user == 'default' else user
+    mailuser = MAILUSER if mailuser == 'default' else mailuser
     assignments = roles('UserApplication', 'ArchiveApplication') if assignments is None else assignments
     outputs = {'servers': [{'Name': 'EX19', 'AdminDisplayVersion': 'Version 15.2 (Build 1544.4)'}], '%s_apps' % prefix: list(apps),
                '%s_user' % prefix: [user] if user else [], '%s_mailuser' % prefix: [mailuser] if mailuser else [],
@@ -132,8 +134,8 @@ def test_thumbprint_is_sha1_of_the_der_and_bad_values_are_counted():
 
 def test_nothing_present_creates_account_then_roles_then_application_in_one_request():
     result, sent, _module = run(response(user=None, mailuser=None), response(apps=[app()], prefix='partner_after'))
-    assert [cmdlet for cmdlet, _ in sent] == ['New-MailUser', 'Set-MailUser', 'New-ManagementRoleAssignment',
-                                              'New-ManagementRoleAssignment', 'New-PartnerApplication']
+    assert [item[0] for item in sent] == ['New-MailUser', 'Set-MailUser', 'New-ManagementRoleAssignment',
+                                          'New-ManagementRoleAssignment', 'New-PartnerApplication']
     assert sent[0][1] == {'Name': 'LyncEnterprise-ApplicationAccount', 'ExternalEmailAddress': 'LyncEnterprise-ApplicationAccount@contoso.local'}
     # the new account is referred to by the DistinguishedName New-MailUser returned, never by a value pasted in code
     assert sent[1][1]['Identity'] == {'__ucops_type': 'ref', 'id': 'partner_new_account', 'property': 'DistinguishedName'}
@@ -157,7 +159,7 @@ def test_only_the_missing_role_is_assigned_and_an_extra_one_is_removed():
 
 def test_a_missing_account_is_created_under_an_existing_application():
     _result, sent, _module = run(response(apps=[app()], user=None, mailuser=None), response(apps=[app()], prefix='partner_after'))
-    assert [c for c, _ in sent] == ['New-MailUser', 'Set-MailUser', 'New-ManagementRoleAssignment', 'New-ManagementRoleAssignment']
+    assert [item[0] for item in sent] == ['New-MailUser', 'Set-MailUser', 'New-ManagementRoleAssignment', 'New-ManagementRoleAssignment']
 
 
 def test_application_adopted_by_url_keeps_its_name_and_is_corrected():
@@ -211,7 +213,7 @@ def test_undecodable_certificates_cannot_be_compared():
 
 def test_refresh_metadata_always_refreshes():
     result, sent, _module = run(response(apps=[app()]), response(apps=[app()], prefix='partner_after'), refresh_metadata=True)
-    assert [c for c, _ in sent] == ['Set-PartnerApplication'] and 'RefreshAuthMetadata' in sent[0][1] and result['changed'] is True
+    assert [item[0] for item in sent] == ['Set-PartnerApplication'] and 'RefreshAuthMetadata' in sent[0][1] and result['changed'] is True
 
 
 def test_check_mode_sends_no_write_and_predicts():
