@@ -17,6 +17,8 @@ always win. A task delegated to another winrm/psrp host uses that host's setting
 
 from __future__ import annotations
 
+from ansible import constants as C
+from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
@@ -130,6 +132,27 @@ def mark_unreachable(result):
     return result
 
 
+# A module option naming other inventory hosts (the Front Ends of a pool) that the module reads too; the action plugin
+# fills in their connection settings from their own variables, the way the task's own host gets them.
+PEERS_OPTION = 'front_ends'
+
+
+def resolve_option_variables(connection, variables, templar):
+    """The variables a connection plugin consumes, templated (ansible-core's Connection._resolve_option_variables,
+    2.19 and later; the same loop as TaskExecutor._set_connection_options of 2.16 to 2.18)."""
+    if hasattr(connection, '_resolve_option_variables'):
+        return connection._resolve_option_variables(variables, templar)  # pylint: disable=protected-access
+    options = {'_extras': {}}
+    for name in C.config.get_plugin_vars('connection', connection._load_name):  # pylint: disable=protected-access
+        if name in variables:
+            options[name] = templar.template(variables[name])
+    if getattr(connection, 'allow_extras', False):
+        for name in variables:
+            if name.startswith('ansible_%s_' % connection.extras_prefix) and name not in options:
+                options['_extras'][name] = templar.template(variables[name])
+    return options
+
+
 class ControllerModuleAction(ActionBase):
     """Action plugin base for every module of the collection."""
 
@@ -151,11 +174,44 @@ class ControllerModuleAction(ActionBase):
         for name, value in settings.items():
             if value not in (None, '') and args.get(name) in (None, ''):
                 args[name] = value
+        if args.get(PEERS_OPTION):
+            try:
+                args['front_end_connections'], args['front_end_passwords'] = self._peers(args[PEERS_OPTION], task_vars)
+            except AnsibleError as error:
+                result.update(failed=True, msg=to_text(error), error_kind='option')
+                return result
 
         if connection_name not in ('local', 'ansible.builtin.local'):
             self._switch_to_local(task_vars)
         result.update(self._execute_module(module_name=self._task.action, module_args=args, task_vars=task_vars))
         return mark_unreachable(result)
+
+    def _peers(self, names, task_vars):
+        """Connection settings of other inventory hosts (secrets apart, for no_log) from their own variables."""
+        if not isinstance(names, list) or not all(isinstance(name, str) and name.strip() for name in names):
+            raise AnsibleError('%s must be a list of inventory host names' % PEERS_OPTION)
+        hostvars = task_vars.get('hostvars') or {}
+        connections, passwords = [], {}
+        for name in names:
+            if name == task_vars.get('inventory_hostname'):
+                continue  # the task's own host: the module reads it through its own connection
+            if name not in hostvars:
+                raise AnsibleError('%s: %s is not a host of the inventory; give inventory host names (for example '
+                                   '{{ groups[\'skype\'] }})' % (PEERS_OPTION, name))
+            variables = hostvars[name]
+            kind = self._templar.template(variables.get('ansible_connection') or '')
+            if kind not in WINRM_CONNECTIONS + PSRP_CONNECTIONS:
+                raise AnsibleError('%s: %s does not use the winrm or psrp connection (ansible_connection is %r), so its '
+                                   'connection settings are unknown' % (PEERS_OPTION, name, kind or None))
+            connection = connection_loader.get(kind, self._play_context, None)
+            connection.set_options(var_options=resolve_option_variables(connection, variables, self._templar))
+            settings = winrm_settings(connection) if kind in WINRM_CONNECTIONS else psrp_settings(connection)
+            for option in PRODUCT_CREDENTIAL:
+                if variables.get('ucops_' + option) is not None:
+                    settings[option] = self._templar.template(variables['ucops_' + option])
+            passwords[name] = dict((key, settings.pop(key, None)) for key in ('password', 'product_password'))
+            connections.append(dict((key, value) for key, value in dict(settings, name=name).items() if value not in (None, '')))
+        return connections, passwords
 
     def _switch_to_local(self, task_vars):
         """Run the module on the controller: local connection, POSIX shell, the controller's Python."""

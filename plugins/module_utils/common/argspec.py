@@ -53,3 +53,11 @@ def list_action_spec(elements='str'):
     return dict(type='dict', options=dict(add=dict(type='list', elements=elements), remove=dict(type='list', elements=elements),
                                           set=dict(type='list', elements=elements)),
                 mutually_exclusive=[['set', 'add'], ['set', 'remove']])
+
+
+def front_ends_spec():
+    """Other Front Ends a module reads too (``front_ends``: inventory host names). The action plugin fills in their
+    connection settings (``front_end_connections``) and, apart for no_log, their passwords (``front_end_passwords``)."""
+    return dict(front_ends=dict(type='list', elements='str'),
+                front_end_connections=dict(type='list', elements='dict'),
+                front_end_passwords=dict(type='dict', no_log=True))

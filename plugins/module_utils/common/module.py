@@ -104,7 +104,30 @@ class UcopsModule(AnsibleModule):
 
     def secrets(self):
         """Values that must never leave the module."""
-        return [self.params.get('password'), self.params.get('product_password')]
+        found = [self.params.get('password'), self.params.get('product_password')]
+        for peer in (self.params.get('front_end_passwords') or {}).values():
+            found += list((peer or {}).values())
+        return found
+
+    def peers(self):
+        """[(inventory name, server, Runner, shell)] for the other hosts the task reads (``front_end_connections``, filled
+        in by the action plugin from ``front_ends``): each with its own connection settings and the task's shell options."""
+        defaults = dict((name, spec.get('default')) for name, spec in connection_argument_spec().items())
+        found = []
+        for connection in self.params.get('front_end_connections') or []:
+            secrets = (self.params.get('front_end_passwords') or {}).get(connection.get('name')) or {}
+            values = dict(defaults)
+            values.update((name, connection[name]) for name in CONNECTION_OPTIONS if connection.get(name) is not None)
+            values.update((name, value) for name, value in secrets.items() if name == 'password' and value is not None)
+            options = transport.resolve_options(values)
+            params = dict(self.params, **options)
+            # the peer's own product credential (its ucops_product_* variables) only, never the task host's
+            params['product_username'] = connection.get('product_username')
+            params['product_password'] = secrets.get('product_password')
+            shell = shells.exchange_shell(params) if self.product == 'exchange' else shells.skype_shell(params)
+            runner = Runner(transport.WinRMClient(options), options['server'], check_mode=self.check_mode)
+            found.append((connection.get('name'), options['server'], runner, shell))
+        return found
 
     def connection_options(self):
         """Validated connection options (OptionError names the option and the fix), resolved once."""

@@ -64,3 +64,46 @@ def test_winrm_defaults_are_those_ansible_core_applies_when_it_connects():
     assert (settings['scheme'], settings['transport']) == ('http', 'basic')
     settings = winrm_settings(connection('winrm', {'ansible_host': 'h', 'ansible_user': 'admin@CONTOSO.LOCAL', 'ansible_password': 'p'}))
     assert (settings['port'], settings['scheme'], settings['transport']) == (5986, 'https', 'kerberos')
+
+
+def _action():
+    """An action plugin with only what _peers uses (a templar and a play context)."""
+    from ansible.parsing.dataloader import DataLoader  # pylint: disable=import-outside-toplevel
+    from ansible.template import Templar  # pylint: disable=import-outside-toplevel
+
+    from ansible_collections.ucops.skype_exchange.plugins.plugin_utils import _controller_action  # pylint: disable=import-outside-toplevel
+
+    action = object.__new__(_controller_action.ControllerModuleAction)
+    action._templar = Templar(loader=DataLoader())  # pylint: disable=protected-access
+    action._play_context = PlayContext()  # pylint: disable=protected-access
+    return action
+
+
+def test_front_ends_get_their_own_connection_settings_with_passwords_apart():
+    hostvars = {
+        'fe1': {'inventory_hostname': 'fe1', 'ansible_connection': 'winrm', 'ansible_host': '127.0.0.1', 'ansible_port': 5986,
+                'ansible_user': 'CONTOSO\\a', 'ansible_password': 'pw1', 'ansible_winrm_transport': 'ntlm'},
+        'fe2': {'inventory_hostname': 'fe2', 'ansible_connection': 'winrm', 'ansible_host': 'fe2.contoso.local', 'ansible_port': 5985,
+                'ansible_user': 'b', 'ansible_password': 'pw2', 'ansible_winrm_transport': 'basic', 'ucops_product_username': 'CONTOSO\\p',
+                'ucops_product_password': 'pp2', 'ansible_winrm_server_cert_validation': 'ignore'},
+        'linux': {'inventory_hostname': 'linux', 'ansible_connection': 'ssh'},
+    }
+    connections, passwords = _action()._peers(['fe1', 'fe2'], {'hostvars': hostvars, 'inventory_hostname': 'fe1'})  # pylint: disable=protected-access
+    # the task's own host is read through its own connection
+    assert [item['name'] for item in connections] == ['fe2']
+    assert connections[0]['server'] == 'fe2.contoso.local' and connections[0]['scheme'] == 'http'
+    assert connections[0]['transport'] == 'basic' and connections[0]['product_username'] == 'CONTOSO\\p'
+    assert connections[0]['validate_certs'] is False
+    assert 'pw2' not in str(connections) and 'pp2' not in str(connections)
+    assert passwords == {'fe2': {'password': 'pw2', 'product_password': 'pp2'}}
+
+
+def test_front_ends_that_are_not_windows_hosts_are_refused_by_name():
+    import pytest  # pylint: disable=import-outside-toplevel
+    from ansible.errors import AnsibleError  # pylint: disable=import-outside-toplevel
+
+    hostvars = {'linux': {'inventory_hostname': 'linux', 'ansible_connection': 'ssh'}}
+    with pytest.raises(AnsibleError, match='linux does not use the winrm or psrp connection'):
+        _action()._peers(['linux'], {'hostvars': hostvars})  # pylint: disable=protected-access
+    with pytest.raises(AnsibleError, match='nope is not a host of the inventory'):
+        _action()._peers(['nope'], {'hostvars': hostvars})  # pylint: disable=protected-access
