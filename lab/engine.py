@@ -32,7 +32,7 @@ from xml.sax.saxutils import escape as xml_escape
 from .binder import is_valid_cmdlet_name
 from .log import append_invocations
 from .products.exchange import ExchangeModel, init_org
-from .products.windows import WindowsHost, init_host
+from .products.windows import WindowsHost
 from .products.second_hop import SecondHopBlocked
 from .products.skype import SkypeModel, init_deployment
 from .pserrors import METHOD_INVOCATION_EXCEPTION, PARAMETER_BINDING_VALIDATION_EXCEPTION, PSError, thrown_string
@@ -353,7 +353,9 @@ class Engine:
                     refusal = 'ucops: not a cmdlet name: ' + text
                 elif mode.lower() == 'read' and text.split('-')[0].lower() not in ('get', 'test'):
                     refusal = 'ucops: a read-only request may not run ' + text
-                names.append(text)
+                if not ps_is_true(member(item, 'local')):
+                    # RUNNER_PS1: a local (host) cmdlet is not imported from the product session
+                    names.append(text)
         if refusal is not None:
             response['error'] = {'stage': 'request', 'index': None, 'cmdlet': None, 'message': refusal,
                                  'fully_qualified_error_id': 'UcopsRequestRefused', 'category': 'InvalidArgument', 'exception_type': None}
@@ -372,7 +374,7 @@ class Engine:
             self._log(log_context, invocations)
             return response
 
-        session.attach_host(WindowsHost(init_host(state, host)))
+        session.attach_host(WindowsHost(state, host))
         self._run_invocations(session, raw_invocations, invocations, response, state)
         self._log(log_context, invocations)
         return response
@@ -423,6 +425,9 @@ class Engine:
         if kind == 'none':
             return Session('none')
         if kind in ENDPOINTS:
+            if not names:
+                # RUNNER_PS1: a request of local cmdlets only opens no product session
+                return Session('none')
             return open_remote(self.topology, host, auth_method, shell, kind, names, state)
         settings = dict(getattr(host, 'settings', None) or {})
         if kind == 'exchange_snapin':
@@ -533,7 +538,7 @@ class Engine:
                 outcome = session.invoke(command, list(parameters.items()))
             except PSError as error:
                 result['warnings'].extend(error.warnings)
-                if each is None or not tolerate:
+                if not tolerate:
                     raise
                 record = error.record('item', index, command)
                 record['item'] = normalise(value)
@@ -548,7 +553,17 @@ class Engine:
 
     @staticmethod
     def _rows(objects: list[Any], property_names: list[Any]) -> list[Any]:
-        """Property selection and normalisation (RUNNER_PS1: missing property -> null; no properties -> the object)."""
+        """Property selection and normalisation (RUNNER_PS1: missing property -> null; no properties -> the object; a dotted
+        name walks nested properties)."""
+
+        def lookup(obj: Any, key: str) -> tuple[bool, Any]:
+            # $obj.PSObject.Properties[key]: (found, value)
+            if isinstance(obj, PSObject):
+                return obj.property(key)
+            if isinstance(obj, str) and key.lower() == 'length':
+                return True, len(obj.encode('utf-16-le')) // 2
+            return False, None
+
         rows: list[Any] = []
         for obj in objects:
             if not property_names:
@@ -557,12 +572,22 @@ class Engine:
             row = CIDict()
             for property_name in property_names:
                 key = ps_string(property_name)
-                if isinstance(obj, PSObject):
-                    found = obj.property(key)
-                elif isinstance(obj, str) and key.lower() == 'length':
-                    found = (True, len(obj.encode('utf-16-le')) // 2)
-                else:
-                    found = (False, None)
+                found = lookup(obj, key)
+                if found[0] and getattr(found[1], 'getter_error', None) is not None:
+                    # RUNNER_PS1 reads a whole name without a catch: the getter's exception is the invocation's error.
+                    # Not reachable in the lab (the row building is outside the invocation's try here): no lab object
+                    # exposes a throwing getter at the top level.
+                    raise found[1].getter_error
+                if not found[0] and '.' in key:
+                    # RUNNER_PS1: a dotted name walks nested properties; a missing segment, a $null on the way or a
+                    # getter that throws (lab: a value with getter_error, products/windows.py ThrowingGetter) gives null
+                    value: Any = obj
+                    for segment in key.split('.'):
+                        if value is None:
+                            break
+                        step = lookup(value, segment)
+                        value = step[1] if step[0] and getattr(step[1], 'getter_error', None) is None else None
+                    found = (True, value)
                 row.set(key, normalise(found[1]) if found[0] else None)
             rows.append(dict(row))
         return rows

@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """The Windows side of a server: the few local cmdlets the collection sends besides the products' (service and IIS
-application pool restarts, a configuration file, a registry value).
+application pool restarts, a configuration file, a registry value, the machine's certificate store).
 
 They run in the WinRM session itself, never through a product's remote session, so the Exchange or Skype endpoint
 plays no part in them. Signatures are in ``lab/reference/windows.json`` (hand-written from Microsoft's reference
@@ -16,14 +16,22 @@ State (``state.json`` under ``windows``, one entry per host)::
                 "app_pools": {"MSExchangeOWAAppPool": {"restarts": 0}},
                 "files": {"c:\\\\...\\\\web.config": "<configuration>..."},
                 "registry": {"hklm:\\\\software\\\\...": {"MsiInstallPath": "..."}}}}
+
+The certificate store (``Get-ChildItem -Path Cert:\\LocalMachine\\My``) is not kept here: the products own their
+certificates (for example the Skype deployment state), and ``CERTIFICATE_SOURCES`` lists what each host's store holds.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from typing import Any, Callable
 
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
+
 from ..binder import BoundCall
-from ..pserrors import PSError
+from ..pserrors import PSError, lab_not_implemented
 from ..psvalues import PSObject
 from .common import Outcome, ProductModel, refuse_unmodelled
 
@@ -47,6 +55,14 @@ SKYPE_SERVICES = ('RTCSRV', 'RTCMRAUTH', 'REPLICA', 'W3SVC')
 # Files a product feature places on its hosts: callables (host) -> {path: text}. Features append to it at import
 # time (for example lab/products/exchange/owa.py seeds the OWA web.config of Exchange 2013).
 FILE_SEEDS: list[Callable[[Any], dict[str, str]]] = []
+
+# Certificates in a host's machine store (Cert:\LocalMachine\My): callables (state, host) -> list of dicts
+# {"der": bytes or base64 text, "has_private_key": bool, "key_storage": "csp" | "cng" | None, "exportable": bool,
+#  "friendly_name": str}. Features append to it at import time (lab/products/skype/certificates.py).
+CERTIFICATE_SOURCES: list[Callable[[dict[str, Any], Any], list[dict[str, Any]]]] = []
+# The only store the lab models. Source: the Cert: drive of the PowerShell Certificate provider (LocalMachine\My is
+# the computer's Personal store, where Skype for Business / Exchange certificates live).
+MACHINE_STORE = 'cert:\\localmachine\\my'
 
 
 def init_host(state: dict[str, Any], host: Any) -> dict[str, Any]:
@@ -75,15 +91,111 @@ def _path_not_found(cmdlet: str, path: str) -> PSError:
                    'ObjectNotFound', 'System.Management.Automation.ItemNotFoundException')
 
 
+class ThrowingGetter:
+    """A property whose getter throws: the runner's dotted-path walk reads it as null (lab/engine.py ``_rows``).
+
+    Source: X509Certificate2.PrivateKey of a certificate whose key is in a CNG key storage provider throws
+    CryptographicException "Invalid provider type specified." on .NET Framework 4.x (Windows PowerShell 5.1), for example
+    brianary/scripts#6 (``(gi Cert:\\LocalMachine\\...).get_PrivateKey()``) and IdentityServer/IdentityServer3#2859.
+    """
+
+    def __init__(self, error: PSError) -> None:
+        self.getter_error = error
+
+    def __str__(self) -> str:
+        return self.getter_error.message
+
+
+def _dotnet_name(name: x509.Name) -> str:
+    """X500DistinguishedName as X509Certificate2.Subject prints it: the last RDN first, ", " between them."""
+    parts = []
+    for rdn in reversed(list(name.rdns)):
+        parts.append('+'.join(attribute.rfc4514_string() for attribute in rdn))
+    return ', '.join(parts)
+
+
+def _key_size(public_key: Any) -> int | None:
+    if isinstance(public_key, (rsa.RSAPublicKey, dsa.DSAPublicKey)):
+        return public_key.key_size
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        return public_key.curve.key_size
+    return None
+
+
+def certificate_object(entry: dict[str, Any]) -> PSObject:
+    """An X509Certificate2 as the Certificate provider returns it.
+
+    Properties: Thumbprint (SHA-1 of the DER, upper-case hex), Subject, Issuer, NotBefore, NotAfter, SerialNumber,
+    HasPrivateKey, RawData (byte[]), FriendlyName, DnsNameList (X509Certificate2 / the provider's script properties);
+    PrivateKey: $null without a private key; a CryptoAPI (CSP) key is an RSACryptoServiceProvider whose
+    CspKeyContainerInfo.Exportable tells exportability; a CNG key's getter throws (ThrowingGetter). ToString(): the
+    "[Subject]... [Thumbprint]..." text of X509Certificate2.ToString() is not modelled (lab choice: the subject).
+    """
+    der = entry['der'] if isinstance(entry['der'], bytes) else base64.b64decode(entry['der'])
+    cert = x509.load_der_x509_certificate(der)
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
+    except x509.ExtensionNotFound:
+        san = []
+    private_key: Any = None
+    if entry.get('has_private_key', True):
+        if entry.get('key_storage') == 'cng':
+            private_key = ThrowingGetter(PSError('Exception getting "PrivateKey": "Invalid provider type specified."',
+                                                 'ExceptionWhenGetting', 'NotSpecified',
+                                                 'System.Management.Automation.GetValueInvocationException'))
+        else:
+            container = PSObject({'Exportable': bool(entry.get('exportable', True)), 'MachineKeyStore': True,
+                                  'ProviderName': 'Microsoft RSA SChannel Cryptographic Provider'},
+                                 'System.Security.Cryptography.CspKeyContainerInfo')
+            private_key = PSObject({'CspKeyContainerInfo': container, 'KeySize': _key_size(cert.public_key()),
+                                    'KeyExchangeAlgorithm': 'RSA-PKCS1-KeyEx'},
+                                   'System.Security.Cryptography.RSACryptoServiceProvider')
+    subject = _dotnet_name(cert.subject)
+    return PSObject({
+        'Thumbprint': hashlib.sha1(der).hexdigest().upper(),  # nosec - X509Certificate2.Thumbprint is SHA-1
+        'Subject': subject,
+        'Issuer': _dotnet_name(cert.issuer),
+        # X509Certificate2.NotBefore/NotAfter are local times; the lab's servers run in UTC (psvalues.format_roundtrip_utc)
+        'NotBefore': cert.not_valid_before_utc.replace(tzinfo=None),
+        'NotAfter': cert.not_valid_after_utc.replace(tzinfo=None),
+        'SerialNumber': '%X' % cert.serial_number,
+        'HasPrivateKey': bool(entry.get('has_private_key', True)),
+        'PrivateKey': private_key,
+        'RawData': list(der),
+        'FriendlyName': entry.get('friendly_name') or '',
+        'DnsNameList': list(san),
+    }, subject)
+
+
 class WindowsHost(ProductModel):
-    """The local cmdlets of one host."""
+    """The local cmdlets of one host (``state``: the whole lab state, for the certificate sources)."""
 
-    IMPLEMENTED = ('Restart-Service', 'Restart-WebAppPool', 'Get-Content', 'Set-Content', 'Get-ItemProperty')
+    IMPLEMENTED = ('Restart-Service', 'Restart-WebAppPool', 'Get-Content', 'Set-Content', 'Get-ItemProperty', 'Get-ChildItem')
 
-    def __init__(self, entry: dict[str, Any]) -> None:
-        self.entry = entry
+    def __init__(self, state: dict[str, Any], host: Any) -> None:
+        self.state = state
+        self.host = host
+        self.entry = init_host(state, host)
         self.handlers = {'Restart-Service': self.restart_service, 'Restart-WebAppPool': self.restart_web_app_pool,
-                         'Get-Content': self.get_content, 'Set-Content': self.set_content, 'Get-ItemProperty': self.get_item_property}
+                         'Get-Content': self.get_content, 'Set-Content': self.set_content, 'Get-ItemProperty': self.get_item_property,
+                         'Get-ChildItem': self.get_child_item}
+
+    def get_child_item(self, call: BoundCall) -> Outcome:
+        """Get-ChildItem -Path Cert:\\LocalMachine\\My: the X509Certificate2 objects of the machine's Personal store (the
+        only path the lab models; the file system and the other stores fail loudly)."""
+        refuse_unmodelled(call, {'Path'})
+        objects: list[Any] = []
+        for path in call.values.get('Path') or []:
+            normalised = path.strip().rstrip('\\').lower()
+            if normalised != MACHINE_STORE:
+                if normalised.startswith('cert:\\localmachine\\') or normalised.startswith('cert:\\currentuser\\'):
+                    raise lab_not_implemented('Get-ChildItem on the certificate store %s (only Cert:\\LocalMachine\\My is modelled)' % path)
+                raise lab_not_implemented('Get-ChildItem on %s (only Cert:\\LocalMachine\\My is modelled)' % path)
+            for source in CERTIFICATE_SOURCES:
+                objects.extend(certificate_object(entry) for entry in source(self.state, self.host))
+        # a source may have made its certificates on this first use (real keys): persisted like a product's first-use state
+        # (saving an unchanged state is harmless)
+        return Outcome(objects=objects, changed=bool(objects))
 
     def restart_service(self, call: BoundCall) -> Outcome:
         """Restart-Service -Name <names> [-Force]."""

@@ -555,17 +555,8 @@ class WebConfig(Resource):
 
 # -- the task ------------------------------------------------------------------------------------------------------------
 
-# The host's own cmdlets: they run in the WinRM session, never through the Exchange shell.
-HOST_CMDLETS = ('Get-Content', 'Set-Content', 'Get-ItemProperty', 'Restart-WebAppPool')
+# The web.config read: the server's own cmdlets (runner.LOCAL_CMDLETS), which need no product shell.
 NO_SHELL = {'type': 'none'}
-
-
-def shell_for(invocations, shell):
-    """No product shell for a request of host cmdlets only: Import-PSSession of an Exchange remote session fails when none of
-    the names asked for exists there ("Running the Get-Command command in a remote session returned no results")."""
-    if all(invocation.cmdlet in HOST_CMDLETS for invocation in invocations):
-        return NO_SHELL
-    return shell
 
 
 def _owa_servers(response, products, patterns):
@@ -697,7 +688,7 @@ def run_task(module):
 
     if writes and not module.check_mode:
         request = writes + actions + [resource.verify(context) for _name, resource, _source in parts]
-        written = module.runner.write(shell_for(request, shell), request)
+        written = module.runner.write(shell, request)
         warnings.extend(written.warnings())
         for name, resource, _source in parts:
             after[name] = resource.objects(written, resource.after_key, context)

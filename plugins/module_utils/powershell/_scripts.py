@@ -164,7 +164,8 @@ try {
             elseif ($request.mode -eq 'read' -and @('Get', 'Test') -notcontains $name.Split('-')[0]) {
                 $refusal = 'ucops: a read-only request may not run ' + $name
             }
-            $null = $names.Add($name)
+            # a local (host) cmdlet is never imported from the product session: its proxy would shadow the local one
+            if (-not [bool]$invocation.local) { $null = $names.Add($name) }
         }
     }
     if ($null -ne $refusal) {
@@ -175,7 +176,8 @@ try {
     $shellType = [string]$request.shell.type
     $response.shell.type = $shellType
     try {
-        if ($shellType -eq 'exchange_remote' -or $shellType -eq 'skype_remote') {
+        # a request of local cmdlets only opens no product session
+        if (($shellType -eq 'exchange_remote' -or $shellType -eq 'skype_remote') -and $names.Count -gt 0) {
             $uri = [string]$request.shell.connection_uri
             if ($uri -eq '') {
                 $fqdn = [System.Net.Dns]::GetHostEntry($env:COMPUTERNAME).HostName
@@ -260,8 +262,8 @@ try {
                     }
                 }
                 catch {
-                    # with tolerate_errors one item's failure is reported as data and the others still run
-                    if ($null -eq $each -or -not [bool]$invocation.tolerate_errors) { throw }
+                    # with tolerate_errors a failure (of one item) is reported as data and the request goes on
+                    if (-not [bool]$invocation.tolerate_errors) { throw }
                     $itemError = New-UcopsError -Stage 'item' -Index $index -Cmdlet $command -Record $_
                     $itemError.item = ConvertTo-UcopsValue -Value $item
                     $null = $itemErrors.Add($itemError)
@@ -278,9 +280,26 @@ try {
                 }
                 $row = @{}
                 foreach ($propertyName in $propertyNames) {
-                    $property = $object.PSObject.Properties[[string]$propertyName]
-                    if ($null -eq $property) { $row[[string]$propertyName] = $null }
-                    else { $row[[string]$propertyName] = ConvertTo-UcopsValue -Value $property.Value }
+                    $propertyText = [string]$propertyName
+                    $property = $object.PSObject.Properties[$propertyText]
+                    if ($null -ne $property) { $row[$propertyText] = ConvertTo-UcopsValue -Value $property.Value }
+                    elseif ($propertyText.IndexOf('.') -lt 0) { $row[$propertyText] = $null }
+                    else {
+                        # a dotted name (no property has the whole name) walks nested properties, for example
+                        # PrivateKey.CspKeyContainerInfo.Exportable: a missing segment, a $null on the way or a getter
+                        # that throws (X509Certificate2.PrivateKey of a CNG key on .NET Framework) gives $null
+                        $nested = $object
+                        foreach ($segment in $propertyText.Split('.')) {
+                            if ($null -eq $nested) { break }
+                            try {
+                                $nestedMember = $nested.PSObject.Properties[$segment]
+                                if ($null -eq $nestedMember) { $nested = $null }
+                                else { $nested = $nestedMember.Value }
+                            }
+                            catch { $nested = $null }
+                        }
+                        $row[$propertyText] = ConvertTo-UcopsValue -Value $nested
+                    }
                 }
                 if ($null -ne $each) { $row['__item'] = ConvertTo-UcopsValue -Value $tags[$position] }
                 $null = $rows.Add($row)

@@ -25,6 +25,10 @@ from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.errors
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell._scripts import BOOTSTRAP_PS1, RUNNER_PS1
 
 READ_VERBS = ('Get', 'Test')
+# Cmdlets of the server itself (Windows PowerShell and IIS), run in the WinRM session: never imported from a product's
+# remote session (RUNNER_PS1 leaves them out of Import-PSSession, so that a proxy of the same name cannot shadow them),
+# and a request of these only opens no product session.
+LOCAL_CMDLETS = ('Get-ChildItem', 'Get-Content', 'Get-ItemProperty', 'Restart-Service', 'Restart-WebAppPool', 'Set-Content')
 CMDLET_NAME = re.compile(r'^[A-Za-z]+-[A-Za-z0-9]+$')
 SEPARATOR = b'\0\0\0\0'
 RESULT_PREFIX = 'UCOPS-RESULT:'
@@ -50,13 +54,20 @@ def output_of(key, property_name):
 
 
 class Invocation:
-    """One cmdlet call: parameters are data; ``alternatives`` are names tried when ``cmdlet`` does not exist."""
+    """One cmdlet call: parameters are data; ``alternatives`` are names tried when ``cmdlet`` does not exist.
+
+    ``properties`` names what each output row holds (none: the object itself). A property the object lacks is None. A
+    dotted name reaches a nested property, e.g. ``'PrivateKey.CspKeyContainerInfo.Exportable'``: the runner takes a
+    property with the whole name if there is one, else walks the segments; a missing segment, a null on the way or a
+    getter that throws gives None (docs/design.md section 2). The row key is the name as given.
+    """
 
     def __init__(self, key, cmdlet, parameters=None, properties=None, alternatives=None, description=None, foreach=None,
                  tolerate_errors=False):
         """``foreach=(key, property, parameter)`` runs the cmdlet once per object the earlier invocation ``key`` returned,
         passing that object's ``property`` as ``-parameter``; each row gets ``__item`` (the value). With
-        ``tolerate_errors`` an item's error is kept in ``Response.item_errors`` and the other items still run."""
+        ``tolerate_errors`` an error (of one item, or of the one call, such as a cmdlet this version lacks) is kept in
+        ``Response.item_errors`` and the request goes on: the caller decides what the error means."""
         self.key = key
         self.cmdlet = cmdlet
         self.parameters = dict(parameters or {})
@@ -65,8 +76,6 @@ class Invocation:
         self.description = description or cmdlet
         if foreach is not None and (len(foreach) != 3 or not properties):
             raise ValueError('foreach is (invocation key, property, parameter) and needs properties to tag the rows')
-        if tolerate_errors and foreach is None:
-            raise ValueError('tolerate_errors applies to foreach invocations only')
         self.foreach = tuple(foreach) if foreach else None
         self.tolerate_errors = bool(tolerate_errors)
 
@@ -78,9 +87,12 @@ class Invocation:
         """The request form."""
         request = {'id': self.key, 'cmdlet': self.cmdlet, 'alternatives': self.alternatives,
                    'parameters': self.parameters, 'properties': self.properties}
+        if all(name.lower() in [local.lower() for local in LOCAL_CMDLETS] for name in self.names()):
+            request['local'] = True
         if self.foreach:
             request['each'] = dict(zip(('id', 'property', 'parameter'), self.foreach))
-            request['tolerate_errors'] = self.tolerate_errors
+        if self.tolerate_errors:
+            request['tolerate_errors'] = True
         return request
 
 
@@ -99,8 +111,8 @@ class Response:
         return list(self.results[key].get('output') or [])
 
     def item_errors(self, key):
-        """The errors of the items of a foreach invocation run with ``tolerate_errors``: dicts with ``item``, ``message``,
-        ``fully_qualified_error_id``, ``category``, ``exception_type``."""
+        """The errors of an invocation run with ``tolerate_errors`` (one per failed item of a foreach): dicts with ``item``
+        (None without foreach), ``message``, ``fully_qualified_error_id``, ``category``, ``exception_type``."""
         return list(self.results[key].get('item_errors') or [])
 
     def cmdlet(self, key):

@@ -275,11 +275,11 @@ def test_exchange_2013_reads_the_file_at_the_install_path_without_a_product_shel
     assert result['setting_override'] is None
 
 
-def test_a_request_of_host_cmdlets_only_needs_no_product_shell():
-    # Import-PSSession of an Exchange remote session fails when it has none of the names asked for
-    shell = {'type': 'exchange_remote'}
-    assert owa_im.shell_for([owa_im.read_web_config('C:\\x'), owa_im.read_install_path()], shell) == {'type': 'none'}
-    assert owa_im.shell_for([owa_im.read_web_config('C:\\x'), owa_im.read_virtual_directories()], shell) is shell
+def test_the_host_cmdlets_are_marked_local_so_that_no_product_session_is_opened_for_them():
+    # Import-PSSession of an Exchange remote session fails when it has none of the names asked for (runner.LOCAL_CMDLETS)
+    assert owa_im.read_web_config('C:\\x').to_json()['local'] is True
+    assert owa_im.read_install_path().to_json()['local'] is True
+    assert 'local' not in owa_im.read_virtual_directories().to_json()
 
 
 def test_a_failed_file_read_is_an_error_never_no_keys():

@@ -169,11 +169,38 @@ def test_foreach_and_output_of_travel_as_data():
         'NewCertificateThumbprint': {'__ucops_type': 'ref', 'id': 'new', 'property': 'Thumbprint'}}
     with pytest.raises(ValueError):
         Invocation('x', 'Get-X', foreach=('servers', 'Name', 'Server'))  # rows could not be tagged without properties
-    with pytest.raises(ValueError):
-        Invocation('x', 'Get-X', properties=['A'], tolerate_errors=True)
+    assert Invocation('x', 'Get-X', properties=['A'], tolerate_errors=True).to_json()['tolerate_errors'] is True
+    assert 'tolerate_errors' not in Invocation('x', 'Get-X').to_json()
 
 
 def test_item_errors_are_returned_per_invocation():
     response = Response({'results': [{'id': 'certs', 'output': [], 'item_errors': [{'item': 'EX1', 'message': 'RPC'}]}, {'id': 'other'}]})
     assert response.item_errors('certs') == [{'item': 'EX1', 'message': 'RPC'}]
     assert response.item_errors('other') == []
+
+
+def test_dotted_property_paths_travel_as_given():
+    invocation = Invocation('store', 'Get-ChildItem', {'Path': 'Cert:\\LocalMachine\\My'},
+                            properties=['Thumbprint', 'PrivateKey.CspKeyContainerInfo.Exportable'])
+    request = build_request('read', {'type': 'skype_remote'}, [invocation])
+    assert request['invocations'][0]['properties'] == ['Thumbprint', 'PrivateKey.CspKeyContainerInfo.Exportable']
+    # the row key is the name as given
+    response = Response({'results': [{'id': 'store', 'output': [{'Thumbprint': 'AB', 'PrivateKey.CspKeyContainerInfo.Exportable': None}]}]})
+    assert response.output('store')[0]['PrivateKey.CspKeyContainerInfo.Exportable'] is None
+
+
+def test_runner_walks_dotted_names_only_when_no_property_has_the_whole_name():
+    rows = RUNNER_PS1[RUNNER_PS1.index('foreach ($propertyName in $propertyNames)'):RUNNER_PS1.index("$row['__item']")]
+    whole = rows.index('$object.PSObject.Properties[$propertyText]')
+    walk = rows.index("$propertyText.Split('.')")
+    assert whole < walk
+    # an undotted name keeps its old meaning (missing -> $null), and the walk catches a throwing getter
+    assert "elseif ($propertyText.IndexOf('.') -lt 0) { $row[$propertyText] = $null }" in rows
+    body = rows[walk:]
+    assert body.index('try {') < body.index('$nestedMember.Value') < body.index('catch { $nested = $null }')
+
+
+def test_the_servers_own_cmdlets_are_marked_local():
+    assert Invocation('r', 'Restart-WebAppPool', {'Name': 'MSExchangeOWAAppPool'}).to_json()['local'] is True
+    assert Invocation('c', 'get-content').to_json()['local'] is True
+    assert 'local' not in Invocation('a', 'Get-AuthConfig').to_json()
