@@ -111,6 +111,17 @@ DEFAULT_SET_OVERRIDES = {
     'Get-CsPool': 'Identity',
     # REF-SFB Get-CsSite.md example 1 ("Get-CsSite")
     'Get-CsSite': 'Identity',
+    # REF-SFB Get-CsPartnerApplication.md, Get-CsOAuthServer.md and Get-CsConversationHistoryConfiguration.md example 1
+    # (the cmdlet alone); SFB-ONPREM-PA runs "Set-CsPartnerApplication -Identity microsoft.exchange -ApplicationTrustLevel
+    # Full" (parameters of several sets)
+    'Get-CsPartnerApplication': 'Identity',
+    'Get-CsOAuthServer': 'Identity',
+    'Get-CsConversationHistoryConfiguration': 'Identity',
+    'Set-CsPartnerApplication': 'Identity',
+    # REF-SFB Get-CsTrustedApplicationPool.md, Get-CsTrustedApplication.md and Get-CsSipDomain.md example 1 (the cmdlet alone)
+    'Get-CsTrustedApplicationPool': 'Identity',
+    'Get-CsTrustedApplication': 'Identity',
+    'Get-CsSipDomain': 'Identity',
     # REF-EX Get-User.md example 1 ("Get-User -ResultSize unlimited"): with only parameters of both on-premises sets the
     # Identity set binds (its Identity is optional and positional); Get-MailUser has the same two sets (inference)
     'Get-User': 'Identity',

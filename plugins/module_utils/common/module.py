@@ -30,6 +30,10 @@ class UcopsModule(AnsibleModule):
             spec.update(shells.exchange_shell_argument_spec())
         elif product == 'skype':
             spec.update(shells.skype_shell_argument_spec())
+        clash = set(spec) & set(argument_spec or {})
+        if clash:
+            # a module option named like a connection or shell option would silently take its place
+            raise ValueError('module options %s clash with the connection options' % ', '.join(sorted(clash)))
         spec.update(argument_spec or {})
         self.product = product
         self._runner = None
