@@ -137,3 +137,40 @@ class OAuthConfiguration(Resource):
 
     def diff(self, before, after):
         return {'before': next(iter(before.values())), 'after': next(iter(after.values()))}
+
+
+# skype_info provider (plugins/module_utils/skype/info.py): the section ``oauth_configuration``.
+INFO_KEY = 'oauth'
+EXPECTED_SERVICE_NAME = '00000004-0000-0ff1-ce00-000000000000'
+
+
+def info_reads():
+    """The read skype_info makes (the same call as OAuthConfiguration.reads(), so both run once)."""
+    return [Invocation(INFO_KEY, 'Get-CsOAuthConfiguration', parameters={'Identity': 'Global'}, properties=PROPERTIES)]
+
+
+def info(response):
+    """The global OAuth configuration with the keys of skype_oauth_configuration's return. The global collection always
+    exists, so none is a read problem (OptionError), never "not configured"."""
+    rows = response.output(INFO_KEY)
+    if not rows:
+        raise OAuthConfiguration.none_found(None)
+    return report(rows[0])
+
+
+def info_findings(section):
+    """What SFB-PLAN section 5 requires of the configuration: an Exchange Autodiscover URL of autodiscover.svc."""
+    url = section.get('exchange_autodiscover_url')
+    source = 'integration-procedure.md section 5 (SFB-PLAN: Set-CsOAuthConfiguration -ExchangeAutodiscoverUrl .../autodiscover.svc)'
+    if not url:
+        return [{'id': 'oauth_autodiscover_url_missing', 'severity': 'warning', 'feature': 'oauth_configuration', 'server': None,
+                 'message': 'Get-CsOAuthConfiguration has no ExchangeAutodiscoverUrl: Skype for Business cannot find Exchange for '
+                            'server-to-server authentication. Set it to https://<autodiscover name>/autodiscover/autodiscover.svc '
+                            '(ucops.skype_exchange.skype_oauth_configuration).', 'source': source}]
+    try:
+        validate_autodiscover_url(url)
+    except OptionError as error:
+        return [{'id': 'oauth_autodiscover_url_invalid', 'severity': 'error', 'feature': 'oauth_configuration', 'server': None,
+                 'message': 'ExchangeAutodiscoverUrl %s is not usable: %s' % (url, error.message.replace('exchange_autodiscover_url ', '', 1)),
+                 'source': source}]
+    return []
