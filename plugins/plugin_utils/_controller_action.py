@@ -157,6 +157,8 @@ class ControllerModuleAction(ActionBase):
     """Action plugin base for every module of the collection."""
 
     TRANSFERS_FILES = False
+    # False for modules that speak no WinRM (the DNS modules): nothing is filled in from the host's connection
+    FILLS_CONNECTION = True
 
     def run(self, tmp=None, task_vars=None):
         task_vars = dict(task_vars or {})
@@ -164,11 +166,13 @@ class ControllerModuleAction(ActionBase):
         args = dict(self._task.args)
         connection_name = self._connection.transport
         settings = {}
-        if connection_name in WINRM_CONNECTIONS:
+        if not self.FILLS_CONNECTION:
+            pass
+        elif connection_name in WINRM_CONNECTIONS:
             settings = winrm_settings(self._connection)
         elif connection_name in PSRP_CONNECTIONS:
             settings = psrp_settings(self._connection)
-        for name in PRODUCT_CREDENTIAL:
+        for name in PRODUCT_CREDENTIAL if self.FILLS_CONNECTION else ():
             if task_vars.get('ucops_' + name) is not None:
                 settings[name] = self._templar.template(task_vars['ucops_' + name])
         for name, value in settings.items():
