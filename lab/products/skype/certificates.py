@@ -203,7 +203,7 @@ class Certificates(SkypeFeature):
         for host in getattr(self.topology, 'hosts', None) or ():
             if str(getattr(host, 'fqdn', '')).lower() == fqdn:
                 return _pool_of(host), dict(getattr(host, 'settings', None) or {})
-        pool = next((entry['fqdn'] for entry in self.deployment.get('pools') or [] if fqdn in entry.get('computers') or []), fqdn)
+        pool = next((entry['fqdn'] for entry in self.deployment.get('pools') or [] if fqdn in (entry.get('computers') or [])), fqdn)
         return pool, {}
 
     def _ensure_all(self) -> bool:

@@ -181,7 +181,7 @@ def test_what_the_read_shows_wrong_is_refused_before_any_write(read, overrides, 
 
 def test_absent_removes_the_pool_with_its_application():
     result, runner, _module = run(response([pool()], [app()]), response(after=True), state='absent')
-    assert [cmdlet for cmdlet, _ in sent(runner)][:2] == ['Remove-CsTrustedApplicationPool', 'Enable-CsTopology']
+    assert [item[0] for item in sent(runner)][:2] == ['Remove-CsTrustedApplicationPool', 'Enable-CsTopology']
     assert result['trusted_application_pool'] is None and result['trusted_application'] is None
 
 
