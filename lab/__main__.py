@@ -132,6 +132,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"lab is running (pid {pid}, state dir {state_dir})")
     for name, host in sorted(info.get("hosts", {}).items()):
         print(f"  {name:<10} {host['url']:<32} {host['product']} {host['version']} {host['fqdn']} auth={'+'.join(host['auth'])}")
+    if info.get("dns"):
+        print(f"dns: {info['dns']} (udp+tcp)")
     if info.get("inventory"):
         print(f"inventory: {info['inventory']}")
     return 0

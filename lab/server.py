@@ -423,6 +423,7 @@ class LabServer:
         self._limits = limits or ShellLimits()
         self._listeners: dict[str, Listener] = {}
         self._started = False
+        self.dns: Any = None  # lab.dns.DnsServer while started
 
     @property
     def inventory_path(self) -> pathlib.Path:
@@ -487,8 +488,16 @@ class LabServer:
             listener.start()
             LOG.info("host=%s listening on %s (auth %s%s)", listener.host.name, listener.url, "+".join(listener.host.auth),
                      ", allow_unencrypted" if listener.host.allow_unencrypted else "")
+        # The DNS server answers from the zone data of the lab state (lab/dns.py), on a free port of 127.0.0.1
+        from lab.dns import DnsServer, state_source  # pylint: disable=import-outside-toplevel
+        try:
+            self.dns = DnsServer(state_source(self.topology, self.state_dir)).start()
+        except OSError as error:
+            for listener in listeners.values():
+                listener.stop_accepting()
+            raise LabError(f"cannot start the lab DNS server on {BIND_ADDRESS}: {error.strerror or error}") from None
         self._started = True
-        write_inventory(self.topology, self.ports, self.ca_path, self.inventory_path)
+        write_inventory(self.topology, self.ports, self.ca_path, self.inventory_path, dns_server=self.dns.endpoint)
 
     def stop(self) -> None:
         """Close listeners, wake held requests, wait for engine calls and connection threads (each wait bounded)."""
@@ -505,6 +514,9 @@ class LabServer:
             listener.close_connections()
         for listener in listeners:
             listener.join_connections(deadline + JOIN_TIMEOUT)
+        if self.dns is not None:
+            self.dns.stop()
+            self.dns = None
         self._started = False
         LOG.info("lab server stopped")
 
@@ -516,6 +528,7 @@ class LabServer:
             "topology": self.topology.source,
             "inventory": str(self.inventory_path),
             "ca": str(self.ca_path),
+            "dns": self.dns.endpoint if self.dns is not None else None,
             "hosts": {
                 name: {"url": listener.url, "port": listener.port, "product": listener.host.product,
                        "version": listener.host.version, "fqdn": listener.host.fqdn, "auth": list(listener.host.auth)}
@@ -524,8 +537,9 @@ class LabServer:
         }
 
 
-def build_inventory(topology: Topology, ports: dict[str, int], ca_path: pathlib.Path) -> dict[str, Any]:
-    """The Ansible YAML inventory of the lab: groups by product and by product_version, winrm connection vars."""
+def build_inventory(topology: Topology, ports: dict[str, int], ca_path: pathlib.Path, dns_server: str | None = None) -> dict[str, Any]:
+    """The Ansible YAML inventory of the lab: groups by product and by product_version, winrm connection vars;
+    ``dns_server`` (``127.0.0.1:<port>`` of the lab DNS server) goes to ``all: vars: ucops_lab_dns_server``."""
     user = topology.users[0]
     hosts: dict[str, Any] = {}
     groups: dict[str, list[str]] = {}
@@ -563,12 +577,15 @@ def build_inventory(topology: Topology, ports: dict[str, int], ca_path: pathlib.
     inventory: dict[str, Any] = {"all": {"hosts": hosts, "children": children}}
     if topology.inventory_vars:
         inventory["all"]["vars"] = dict(topology.inventory_vars)
+    if dns_server:
+        inventory["all"].setdefault("vars", {})["ucops_lab_dns_server"] = dns_server
     return inventory
 
 
-def write_inventory(topology: Topology, ports: dict[str, int], ca_path: pathlib.Path, path: pathlib.Path) -> None:
+def write_inventory(topology: Topology, ports: dict[str, int], ca_path: pathlib.Path, path: pathlib.Path,
+                    dns_server: str | None = None) -> None:
     """Write the inventory with mode 0600: it holds the lab password."""
     header = ("# Ansible inventory of the ucops lab, written by `python -m lab start` (ports change between starts).\n"
               "# It holds the lab password: keep it private (mode 0600).\n")
-    text = header + yaml.safe_dump(build_inventory(topology, ports, ca_path), sort_keys=False, default_flow_style=False)
+    text = header + yaml.safe_dump(build_inventory(topology, ports, ca_path, dns_server), sort_keys=False, default_flow_style=False)
     write_file(path, text.encode("utf-8"), 0o600)
