@@ -55,6 +55,8 @@ VERSION_LABELS = {
     # The Skype reference lists only 2015 and 2019: SE has the 2019 cmdlets (versions-and-changes-2025.md: no cmdlet
     # differences between SE and 2019 were found).
     ('skype', 'se'): 'Skype for Business Server 2019',
+    # The label of lab/reference/dnsserver.json (DnsServer module of Windows Server 2019)
+    ('windows', '2019'): 'Windows Server 2019',
 }
 
 # Windows PowerShell 5.1 common parameters in CommonParameters declaration order, with their types and aliases

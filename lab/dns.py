@@ -240,7 +240,7 @@ def resolve(zones: dict[str, Any], faults: dict[str, str], qname: dns.name.Name,
         return Answer(dns.rcode.REFUSED, authoritative=False)
     answer: list[dns.rrset.RRset] = []
     name = qname
-    for _ in range(MAX_CNAME_CHAIN):
+    for _step in range(MAX_CNAME_CHAIN):
         zone = _served_zone(zones, name)
         if zone is None:
             # a CNAME out of the served zones: the chain so far is the answer (the resolver goes on from there)
@@ -398,7 +398,7 @@ class DnsServer:
 
     def start(self) -> DnsServer:
         """Bind UDP and TCP on one port (a few tries when port 0 gives a UDP port whose TCP twin is taken)."""
-        for _ in range(20):
+        for _attempt in range(20):
             udp = _UDPServer((self.address, self.requested_port), _UDPHandler)
             try:
                 tcp = _TCPServer((self.address, udp.server_address[1]), _TCPHandler)

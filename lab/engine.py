@@ -64,6 +64,8 @@ PS_VERSIONS = {
     ('skype', '2019'): '5.1.17763.6414',
     # Skype for Business Server SE on Windows Server 2022 (Windows PowerShell 5.1 build 20348). No source: plausible.
     ('skype', 'se'): '5.1.20348.2849',
+    # Windows Server 2019 domain controller (DNS Server role): Windows PowerShell 5.1 build 17763. No source: plausible.
+    ('windows', '2019'): '5.1.17763.6414',
 }
 
 
@@ -374,7 +376,7 @@ class Engine:
             self._log(log_context, invocations)
             return response
 
-        session.attach_host(WindowsHost(state, host))
+        session.attach_host(WindowsHost(state, host), topology=self.topology)
         self._run_invocations(session, raw_invocations, invocations, response, state)
         self._log(log_context, invocations)
         return response

@@ -573,6 +573,9 @@ def build_inventory(topology: Topology, ports: dict[str, int], ca_path: pathlib.
         hosts[host.name] = variables
         groups.setdefault(host.product, []).append(host.name)
         groups.setdefault(f"{host.product}_{host.version}", []).append(host.name)
+        if host.product == "windows":
+            # the DNS servers (domain controllers with the DNS Server role) for windows_dns_record
+            groups.setdefault("dns_servers", []).append(host.name)
     children = {group: {"hosts": {name: None for name in members}} for group, members in sorted(groups.items())}
     inventory: dict[str, Any] = {"all": {"hosts": hosts, "children": children}}
     if topology.inventory_vars:

@@ -17,6 +17,7 @@ from typing import Any
 
 from .binder import VERSION_LABELS, Binder, load_reference
 from .products.common import Outcome
+from .products.dns_server import REFERENCE as DNS_REFERENCE, DnsServerHost
 from .products.windows import LABEL as WINDOWS_LABEL
 from .pserrors import (LAB_NOT_IMPLEMENTED_EXCEPTION, REMOTE_EXCEPTION, RUNTIME_EXCEPTION, PSError, command_not_found,
                        lab_not_implemented)
@@ -63,17 +64,28 @@ class Session:
         self._local: dict[str, str] = {}
         self.local_model: Any = None
         self.local_binder: Binder | None = None
+        # a server role's module (the DnsServer cmdlets of a DNS server): (model, binder) and its cmdlet names
+        self._role: tuple[Any, Binder] | None = None
+        self._role_names: dict[str, str] = {}
         if product is not None and version is not None:
             reference = load_reference(product)
             self.reference = reference
             self.binder = Binder(reference, VERSION_LABELS[(product, version)], remote_proxy=remote)
             self._product = {name.lower(): name for name in reference.names_for(VERSION_LABELS[(product, version)])}
 
-    def attach_host(self, model: Any) -> None:
-        """Make the host's local cmdlets (a lab.products.windows.WindowsHost) callable in this session."""
+    def attach_host(self, model: Any, topology: Any = None) -> None:
+        """Make the host's local cmdlets (a lab.products.windows.WindowsHost) callable in this session; on a Windows DNS
+        server (topology product ``windows``) also the DnsServer module's (lab/products/dns_server.py)."""
         self.local_model = model
         self.local_binder = Binder(load_reference('windows'), WINDOWS_LABEL)
         self._local = {name.lower(): name for name in model.IMPLEMENTED}
+        host = getattr(model, 'host', None)
+        if topology is not None and getattr(host, 'product', None) == 'windows':
+            label = VERSION_LABELS[('windows', str(host.version))]
+            reference = load_reference(DNS_REFERENCE)
+            # every cmdlet of the module exists (one the lab does not model fails as not implemented, never "not recognized")
+            self._role = (DnsServerHost(model.state, host, topology), Binder(reference, label))
+            self._role_names = {name.lower(): name for name in reference.names_for(label)}
 
     def restrict_to(self, names: list[str]) -> None:
         """Keep only the named product commands (Import-PSSession -CommandName imports nothing else)."""
@@ -85,7 +97,7 @@ class Session:
         if not isinstance(name, str):
             name = ps_string(name)
         lowered = name.lower()
-        return self._product.get(lowered) or self._local.get(lowered) or self._core.get(lowered)
+        return self._product.get(lowered) or self._local.get(lowered) or self._role_names.get(lowered) or self._core.get(lowered)
 
     def invoke(self, command: str, arguments: list[tuple[str, Any]]) -> Outcome:
         """``& $command @parameters`` with ``-ErrorAction Stop``."""
@@ -99,6 +111,9 @@ class Session:
         if canonical is None:
             if lowered in self._local:
                 return self.local_model.invoke(self.local_binder.bind(self._local[lowered], arguments))
+            if lowered in self._role_names and self._role is not None:
+                role, binder = self._role
+                return role.invoke(binder.bind(self._role_names[lowered], arguments))
             if lowered in self._core:
                 raise lab_not_implemented('the PowerShell cmdlet %s' % self._core[lowered])
             raise command_not_found(command)

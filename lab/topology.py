@@ -22,6 +22,9 @@ PRODUCT_VERSIONS: dict[str, tuple[str, ...]] = {
     # "2013" is Lync Server 2013, "2015" and "2019" are Skype for Business Server, "se" is Skype for Business Server
     # Subscription Edition (7.0.2046.x like 2019; versions-and-changes-2025.md).
     "skype": ("2013", "2015", "2019", "se"),
+    # "2019" is Windows Server 2019 (Windows PowerShell 5.1): a domain controller running the DNS Server role, whose
+    # DnsServer module cmdlets are local on it (lab/products/dns_server.py). No product shell.
+    "windows": ("2019",),
 }
 # Skype for Business pool editions (settings.edition of a skype host): a Standard Edition pool is one Front End with its
 # Central Management store on SQL Express on that server; an Enterprise Edition pool has one or more Front Ends and a

@@ -51,6 +51,8 @@ EXCHANGE_SERVICES = ('MSExchangeServiceHost', 'MSExchangeTransport', 'MSExchange
 EXCHANGE_APP_POOLS = ('MSExchangeOWAAppPool', 'MSExchangeECPAppPool', 'MSExchangeAutodiscoverAppPool', 'MSExchangeServicesAppPool',
                       'MSExchangePowerShellAppPool', 'MSExchangeSyncAppPool')
 SKYPE_SERVICES = ('RTCSRV', 'RTCMRAUTH', 'REPLICA', 'W3SVC')
+# A domain controller with the DNS Server role (lab host kind 'windows'). No source: the Windows service names.
+DC_SERVICES = ('DNS', 'NTDS', 'Netlogon', 'W32Time')
 
 # Files a product feature places on its hosts: callables (host) -> {path: text}. Features append to it at import
 # time (for example lab/products/exchange/owa.py seeds the OWA web.config of Exchange 2013).
@@ -72,7 +74,8 @@ def init_host(state: dict[str, Any], host: Any) -> dict[str, Any]:
     if entry is None:
         exchange = host.product == 'exchange'
         entry = {
-            'services': {name: {'status': 'Running', 'restarts': 0} for name in (EXCHANGE_SERVICES if exchange else SKYPE_SERVICES)},
+            'services': {name: {'status': 'Running', 'restarts': 0}
+                         for name in (EXCHANGE_SERVICES if exchange else SKYPE_SERVICES if host.product == 'skype' else DC_SERVICES)},
             'app_pools': {name: {'restarts': 0} for name in (EXCHANGE_APP_POOLS if exchange else ())},
             'files': {},
             'registry': {EXCHANGE_SETUP_KEY.lower(): {'MsiInstallPath': EXCHANGE_INSTALL_PATH}} if exchange else {},

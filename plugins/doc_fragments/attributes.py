@@ -54,3 +54,13 @@ attributes:
       - ucops.skype_exchange.skype
       - ucops.skype_exchange.connection
 """
+
+    ACTIONGROUP_CONNECTION = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/ucops.skype_exchange.connection) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - ucops.skype_exchange.connection
+"""

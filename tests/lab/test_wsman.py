@@ -484,7 +484,8 @@ def test_basic_only_host_uses_basic_in_inventory(tmp_path: pathlib.Path) -> None
     from lab.server import build_inventory  # pylint: disable=import-outside-toplevel
     topology = load_topology()
     inventory = build_inventory(topology, {host.name: 5986 for host in topology.hosts}, tmp_path / "ca.pem")
-    assert inventory["all"]["vars"] == {"skype_exchange_autodiscover_fqdn": "autodiscover.contoso.com"}
+    assert inventory["all"]["vars"] == dict(topology.inventory_vars)
+    assert inventory["all"]["vars"]["skype_exchange_autodiscover_fqdn"] == "autodiscover.contoso.com"
     ex2016 = inventory["all"]["hosts"]["ex2016"]
     assert (ex2016["ansible_winrm_transport"], ex2016["ansible_user"]) == ("basic", "labadmin")
     assert inventory["all"]["hosts"]["ex2019"]["ansible_winrm_transport"] == "ntlm"
@@ -509,6 +510,8 @@ def test_default_topology() -> None:
         "sfb2019": ("skype", "2019", "SFB19", "https", ("ntlm", "basic")),
         "sfbse1": ("skype", "se", "SFBSE1", "https", ("ntlm",)),
         "sfbse2": ("skype", "se", "SFBSE2", "https", ("ntlm",)),
+        # the Windows DNS server (a domain controller) of windows_dns_record
+        "dc01": ("windows", "2019", "DC01", "https", ("ntlm",)),
     }
     assert topology.host("ex2013").fqdn == "ex13.contoso.local"
     pool = [h for h in topology.hosts if h.settings.get("edition") == "Enterprise"]

@@ -28,7 +28,10 @@ READ_VERBS = ('Get', 'Test')
 # Cmdlets of the server itself (Windows PowerShell and IIS), run in the WinRM session: never imported from a product's
 # remote session (RUNNER_PS1 leaves them out of Import-PSSession, so that a proxy of the same name cannot shadow them),
 # and a request of these only opens no product session.
-LOCAL_CMDLETS = ('Get-ChildItem', 'Get-Content', 'Get-ItemProperty', 'Restart-Service', 'Restart-WebAppPool', 'Set-Content')
+LOCAL_CMDLETS = ('Get-ChildItem', 'Get-Content', 'Get-ItemProperty', 'Restart-Service', 'Restart-WebAppPool', 'Set-Content',
+                 # the DnsServer module of a Windows DNS server (windows_dns_record runs on the DNS server itself)
+                 'Get-DnsServerZone', 'Get-DnsServerResourceRecord', 'Add-DnsServerResourceRecordA',
+                 'Add-DnsServerResourceRecordCName', 'Remove-DnsServerResourceRecord')
 CMDLET_NAME = re.compile(r'^[A-Za-z]+-[A-Za-z0-9]+$')
 SEPARATOR = b'\0\0\0\0'
 RESULT_PREFIX = 'UCOPS-RESULT:'
