@@ -203,7 +203,7 @@ records:
       description: V(A) or V(CNAME).
       type: str
       sample: A
-    values:
+    value:
       description: Addresses of an A record set, or the absolute target of a CNAME.
       type: list
       elements: str

@@ -85,14 +85,14 @@ def test_create_a_record_check_mode_diff_and_idempotence(bind, run):
     assert result['changed'] and not result.get('failed')
     assert result['changes'] == ['update add autodiscover.contoso.test. 3600 IN A 192.0.2.10']
     assert result['diff'] == {'before': {'records': []},
-                              'after': {'records': [{'name': 'autodiscover.contoso.test.', 'type': 'A', 'values': ['192.0.2.10'], 'ttl': 3600}]}}
+                              'after': {'records': [{'name': 'autodiscover.contoso.test.', 'type': 'A', 'value': ['192.0.2.10'], 'ttl': 3600}]}}
     assert '--- before\n+++ after\n' in output and '-    "records": []\n+    "records": [' in output  # the diff is shown
     assert bind.lookup('autodiscover', 'A') is None  # check mode sent no update
 
     result = run('--diff', **args)[0]
     assert result['changed'] and result['prerequisites'] == ['prereq nxdomain autodiscover.contoso.test.']
     assert bind.lookup('autodiscover', 'A') == {'ttl': 3600, 'values': ['192.0.2.10']}
-    assert result['records'] == [{'name': 'autodiscover.contoso.test.', 'type': 'A', 'values': ['192.0.2.10'], 'ttl': 3600}]
+    assert result['records'] == [{'name': 'autodiscover.contoso.test.', 'type': 'A', 'value': ['192.0.2.10'], 'ttl': 3600}]
 
     result = run(**args)[0]
     assert not result['changed'] and result['changes'] == []

@@ -109,7 +109,7 @@ def test_malformed_query_gets_formerr(server):
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.settimeout(2)
         sock.sendto(struct.pack("!H", 4242) + b"\x01\x00\x00\x01garbage", ("127.0.0.1", server.port))
-        data, _ = sock.recvfrom(512)
+        data = sock.recvfrom(512)[0]
     assert struct.unpack("!H", data[:2])[0] == 4242 and data[3] & 0x0F == dns.rcode.FORMERR
 
 

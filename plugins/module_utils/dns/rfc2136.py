@@ -99,7 +99,7 @@ class Record(object):
         return 'Record(%r, %r, %r)' % (self.type, self.values, self.ttl)
 
     def as_dict(self, name):
-        return {'name': name, 'type': self.type, 'values': list(self.values), 'ttl': self.ttl}
+        return {'name': name, 'type': self.type, 'value': list(self.values), 'ttl': self.ttl}
 
 
 class Reading(object):

@@ -258,4 +258,4 @@ def test_check_mode_sends_no_update(monkeypatch):
                               tsig_key_name='k', tsig_secret=SECRET), check_mode=True)
     assert result['changed'] and sent == []
     assert result['diff'] == {'before': {'records': []},
-                              'after': {'records': [{'name': OWNER, 'type': 'A', 'values': ['192.0.2.10'], 'ttl': 3600}]}}
+                              'after': {'records': [{'name': OWNER, 'type': 'A', 'value': ['192.0.2.10'], 'ttl': 3600}]}}
