@@ -82,10 +82,28 @@ def test_second_run_changes_nothing(lab):
 
 
 def test_diff_shows_before_and_after(lab):
-    rc, output = lab.playbook(PLAYBOOK, '--check', '--diff', '-e', 'skype_exchange_autodiscover_fqdn=autodiscover.fabrikam.com')
+    # the lab's DNS has no fabrikam.com zone: the DNS step's finding is kept, not failed, for this dry run
+    rc, output = lab.playbook(PLAYBOOK, '--check', '--diff', '-e', 'skype_exchange_autodiscover_fqdn=autodiscover.fabrikam.com',
+                              '-e', 'autodiscover_dns_fail_on_mismatch=false')
     assert rc == 0, output
     lines = [' '.join(line.split()) for line in output.splitlines()]
     assert '- "exchange_autodiscover_url": "https://autodiscover.contoso.com/autodiscover/autodiscover.svc",' in lines, output
     assert '+ "exchange_autodiscover_url": "https://autodiscover.fabrikam.com/autodiscover/autodiscover.svc",' in lines, output
     assert '- "autodiscover_internal_uri": "https://autodiscover.contoso.com/Autodiscover/Autodiscover.xml",' in lines, output
     assert '+ "autodiscover_internal_uri": "https://autodiscover.fabrikam.com/Autodiscover/Autodiscover.xml",' in lines, output
+
+
+DNS_TASK = 'TASK [ucops.skype_exchange.autodiscover_dns : Check that the Autodiscover name resolves to its target]'
+
+
+def test_the_dns_step_checks_the_record_through_the_lab_dns_server(lab):
+    # the lab's inventory names its DNS server (skype_exchange_dns_resolvers) and the record's target
+    rc, output = lab.playbook(PLAYBOOK, '-e', 'skype_exchange_dns_mode=verify')
+    assert rc == 0, output
+    assert DNS_TASK in output
+    # a wrong target fails the play in the integration, and is a finding in the audit
+    rc, output = lab.playbook(PLAYBOOK, '-e', 'skype_exchange_autodiscover_target=wrong.contoso.local')
+    assert rc != 0 and 'wrong.contoso.local' in output, output
+    rc, output = lab.playbook(AUDIT, '-e', 'skype_exchange_autodiscover_target=wrong.contoso.local')
+    assert rc == 0, output
+    assert 'Show the Autodiscover DNS findings' in output and 'wrong.contoso.local' in output, output
