@@ -353,7 +353,7 @@ class Engine:
                 # later refusals overwrite earlier ones, as in the script
                 if not is_valid_cmdlet_name(text):
                     refusal = 'ucops: not a cmdlet name: ' + text
-                elif mode.lower() == 'read' and text.split('-')[0].lower() not in ('get', 'test'):
+                elif mode.lower() == 'read' and text.split('-')[0].lower() not in ('get', 'test', 'resolve'):
                     refusal = 'ucops: a read-only request may not run ' + text
                 if not ps_is_true(member(item, 'local')):
                     # RUNNER_PS1: a local (host) cmdlet is not imported from the product session
@@ -376,7 +376,7 @@ class Engine:
             self._log(log_context, invocations)
             return response
 
-        session.attach_host(WindowsHost(state, host), topology=self.topology)
+        session.attach_host(WindowsHost(state, host, self.topology), topology=self.topology)
         self._run_invocations(session, raw_invocations, invocations, response, state)
         self._log(log_context, invocations)
         return response
@@ -599,7 +599,7 @@ class Engine:
         for invocation in invocations:
             name = invocation.result.get('cmdlet') or invocation.requested
             entries.append(dict(context, id=invocation.id, cmdlet=name or None, parameters=invocation.parameters,
-                                write=bool(name) and name.split('-')[0].lower() not in ('get', 'test'), status=invocation.status))
+                                write=bool(name) and name.split('-')[0].lower() not in ('get', 'test', 'resolve'), status=invocation.status))
         append_invocations(self.state_dir, entries)
 
 

@@ -30,9 +30,14 @@ from typing import Any, Callable
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 
+import dns.name
+import dns.rcode
+import dns.rdatatype
+
 from ..binder import BoundCall
+from ..dns import initial_zones, resolve
 from ..pserrors import PSError, lab_not_implemented
-from ..psvalues import PSObject
+from ..psvalues import PSEnum, PSObject
 from .common import Outcome, ProductModel, refuse_unmodelled
 
 # Label of the Windows PowerShell cmdlets in lab/reference/windows.json (they exist on every version the lab runs).
@@ -65,6 +70,23 @@ CERTIFICATE_SOURCES: list[Callable[[dict[str, Any], Any], list[dict[str, Any]]]]
 # The only store the lab models. Source: the Cert: drive of the PowerShell Certificate provider (LocalMachine\My is
 # the computer's Personal store, where Skype for Business / Exchange certificates live).
 MACHINE_STORE = 'cert:\\localmachine\\my'
+
+# Resolve-DnsName (DnsClient module; https://learn.microsoft.com/powershell/module/dnsclient/resolve-dnsname). Its errors
+# are Win32Exceptions whose FullyQualifiedErrorId is the Win32 error name. Source for the NXDOMAIN record ("<name> : DNS
+# name does not exist", ResourceUnavailable, Win32Exception, DNS_ERROR_RCODE_NAME_ERROR,...ResolveDnsName): console
+# transcripts in public repositories (e.g. scripts that catch that id for a missing TXT record). SERVFAIL's id
+# DNS_ERROR_RCODE_SERVER_FAILURE: same kind of source (a script telling it apart from NXDOMAIN). The texts of SERVFAIL,
+# REFUSED and the timeout are the winerror.h messages of DNS_ERROR_RCODE_SERVER_FAILURE (9002), DNS_ERROR_RCODE_REFUSED
+# (9005) and ERROR_TIMEOUT (1460); their categories: no source (the NXDOMAIN one reused).
+RESOLVE_ERRORS = {
+    'nxdomain': ('DNS name does not exist', 'DNS_ERROR_RCODE_NAME_ERROR'),
+    'servfail': ('DNS server failure', 'DNS_ERROR_RCODE_SERVER_FAILURE'),
+    'refused': ('DNS request refused', 'DNS_ERROR_RCODE_REFUSED'),
+    'timeout': ('This operation returned because the timeout period expired', 'ERROR_TIMEOUT'),
+}
+RECORD_TYPE = 'Microsoft.DnsClient.Commands.RecordType'
+# No source for the enum's type name (lab choice); its values Answer/Authority/Additional are the Section column.
+SECTION_TYPE = 'Microsoft.DnsClient.Commands.DnsSection'
 
 
 def init_host(state: dict[str, Any], host: Any) -> dict[str, Any]:
@@ -173,15 +195,68 @@ def certificate_object(entry: dict[str, Any]) -> PSObject:
 class WindowsHost(ProductModel):
     """The local cmdlets of one host (``state``: the whole lab state, for the certificate sources)."""
 
-    IMPLEMENTED = ('Restart-Service', 'Restart-WebAppPool', 'Get-Content', 'Set-Content', 'Get-ItemProperty', 'Get-ChildItem')
+    IMPLEMENTED = ('Restart-Service', 'Restart-WebAppPool', 'Get-Content', 'Set-Content', 'Get-ItemProperty', 'Get-ChildItem',
+                   'Resolve-DnsName')
 
-    def __init__(self, state: dict[str, Any], host: Any) -> None:
+    def __init__(self, state: dict[str, Any], host: Any, topology: Any = None) -> None:
         self.state = state
         self.host = host
+        # the lab's zones are built from the topology until a DNS model first edits them (lab/dns.py)
+        self.topology = topology
         self.entry = init_host(state, host)
         self.handlers = {'Restart-Service': self.restart_service, 'Restart-WebAppPool': self.restart_web_app_pool,
                          'Get-Content': self.get_content, 'Set-Content': self.set_content, 'Get-ItemProperty': self.get_item_property,
-                         'Get-ChildItem': self.get_child_item}
+                         'Get-ChildItem': self.get_child_item, 'Resolve-DnsName': self.resolve_dns_name}
+
+    def resolve_dns_name(self, call: BoundCall) -> Outcome:
+        """Resolve-DnsName -Name <name> -Type A|AAAA [-DnsOnly]: the host's resolver is the lab's DNS server (every lab host
+        uses it), so the answer comes from the lab's zones and faults (lab/dns.py), read without changing the state.
+
+        Output (DnsRecord objects, one per record, as the cmdlet writes them; properties from the page's output types and
+        its console transcripts): the CNAME hops first (Name, Type CNAME, TTL, Section Answer, NameHost), then the
+        addresses of the canonical name (Name, Type, TTL, Section, IPAddress, and IP4Address or IP6Address). A name without
+        a record of that type returns its zone's SOA in the Authority section (no source checked: lab choice from memory
+        of the cmdlet's output). A name outside the lab's zones fails as REFUSED (the lab's server does not recurse).
+        """
+        refuse_unmodelled(call, {'Name', 'Type', 'DnsOnly'})
+        name = str(call.values['Name']).strip()
+        rtype = str(call.values.get('Type') or 'A_AAAA').upper()
+        if rtype not in ('A', 'AAAA'):
+            # the default A_AAAA and the other record types are not modelled
+            raise lab_not_implemented('Resolve-DnsName -Type %s (only A and AAAA are modelled)' % rtype)
+        if self.topology is None:
+            raise lab_not_implemented('Resolve-DnsName without the lab topology')
+        zones = self.state['dns'] if isinstance(self.state.get('dns'), dict) else initial_zones(self.topology)
+        qname = dns.name.from_text(name.rstrip('.') + '.')
+        answer = resolve(zones, dict(self.state.get('dns_faults') or {}), qname, dns.rdatatype.from_text(rtype))
+        failures = {dns.rcode.NXDOMAIN: 'nxdomain', dns.rcode.SERVFAIL: 'servfail', dns.rcode.REFUSED: 'refused'}
+        failure = 'timeout' if answer.drop else failures.get(answer.rcode)
+        if failure is not None:
+            text, error_id = RESOLVE_ERRORS[failure]
+            raise PSError('%s : %s' % (name, text), '%s,Microsoft.DnsClient.Commands.ResolveDnsName' % error_id,
+                          'OperationTimeout' if failure == 'timeout' else 'ResourceUnavailable', 'System.ComponentModel.Win32Exception')
+        objects: list[Any] = []
+        for rrset in answer.answer:
+            owner = rrset.name.to_text().rstrip('.')
+            kind = dns.rdatatype.to_text(rrset.rdtype)
+            for rdata in rrset:
+                properties: dict[str, Any] = {'Name': owner, 'Type': PSEnum(RECORD_TYPE, kind), 'TTL': rrset.ttl,
+                                              'Section': PSEnum(SECTION_TYPE, 'Answer')}
+                if kind == 'CNAME':
+                    properties['NameHost'] = rdata.target.to_text().rstrip('.')
+                else:
+                    properties['IPAddress'] = rdata.address
+                    properties['IP4Address' if kind == 'A' else 'IP6Address'] = rdata.address
+                objects.append(PSObject(properties, 'Microsoft.DnsClient.Commands.DnsRecord_%s' % kind))
+        if not any(dns.rdatatype.to_text(rrset.rdtype) == rtype for rrset in answer.answer):
+            for rrset in answer.authority:
+                for rdata in rrset:
+                    objects.append(PSObject({'Name': rrset.name.to_text().rstrip('.'), 'Type': PSEnum(RECORD_TYPE, 'SOA'),
+                                             'TTL': rrset.ttl, 'Section': PSEnum(SECTION_TYPE, 'Authority'),
+                                             'PrimaryServer': rdata.mname.to_text().rstrip('.'),
+                                             'NameAdministrator': rdata.rname.to_text().rstrip('.'), 'SerialNumber': rdata.serial},
+                                            'Microsoft.DnsClient.Commands.DnsRecord_SOA'))
+        return Outcome(objects=objects)
 
     def get_child_item(self, call: BoundCall) -> Outcome:
         """Get-ChildItem -Path Cert:\\LocalMachine\\My: the X509Certificate2 objects of the machine's Personal store (the

@@ -161,7 +161,7 @@ try {
         foreach ($name in @(@([string]$invocation.cmdlet) + @($invocation.alternatives))) {
             if ($null -eq $name -or $name -eq '') { continue }
             if ($name -notmatch '^[A-Za-z]+-[A-Za-z0-9]+$') { $refusal = 'ucops: not a cmdlet name: ' + $name }
-            elseif ($request.mode -eq 'read' -and @('Get', 'Test') -notcontains $name.Split('-')[0]) {
+            elseif ($request.mode -eq 'read' -and @('Get', 'Test', 'Resolve') -notcontains $name.Split('-')[0]) {
                 $refusal = 'ucops: a read-only request may not run ' + $name
             }
             # a local (host) cmdlet is never imported from the product session: its proxy would shadow the local one

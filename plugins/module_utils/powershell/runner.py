@@ -24,14 +24,17 @@ from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.errors
 )
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell._scripts import BOOTSTRAP_PS1, RUNNER_PS1
 
-READ_VERBS = ('Get', 'Test')
+# Resolve: Resolve-DnsName only sends DNS queries (https://learn.microsoft.com/powershell/module/dnsclient/resolve-dnsname)
+READ_VERBS = ('Get', 'Test', 'Resolve')
 # Cmdlets of the server itself (Windows PowerShell and IIS), run in the WinRM session: never imported from a product's
 # remote session (RUNNER_PS1 leaves them out of Import-PSSession, so that a proxy of the same name cannot shadow them),
 # and a request of these only opens no product session.
 LOCAL_CMDLETS = ('Get-ChildItem', 'Get-Content', 'Get-ItemProperty', 'Restart-Service', 'Restart-WebAppPool', 'Set-Content',
                  # the DnsServer module of a Windows DNS server (windows_dns_record runs on the DNS server itself)
                  'Get-DnsServerZone', 'Get-DnsServerResourceRecord', 'Add-DnsServerResourceRecordA',
-                 'Add-DnsServerResourceRecordCName', 'Remove-DnsServerResourceRecord')
+                 'Add-DnsServerResourceRecordCName', 'Remove-DnsServerResourceRecord',
+                 # the DnsClient module's name resolution, as the host itself sees it (windows_dns_resolution_info)
+                 'Resolve-DnsName')
 CMDLET_NAME = re.compile(r'^[A-Za-z]+-[A-Za-z0-9]+$')
 SEPARATOR = b'\0\0\0\0'
 RESULT_PREFIX = 'UCOPS-RESULT:'
@@ -41,7 +44,7 @@ PROTOCOL_VERSION = 1
 
 
 def is_read_cmdlet(name):
-    """True for cmdlets whose verb only reads (Get, Test)."""
+    """True for cmdlets whose verb only reads (Get, Test, Resolve)."""
     return name.split('-', 1)[0].capitalize() in READ_VERBS
 
 
@@ -144,7 +147,7 @@ def build_request(mode, shell, invocations):
             if not CMDLET_NAME.match(name):
                 raise RequestRefused('%r is not a cmdlet name' % name)
             if mode == 'read' and not is_read_cmdlet(name):
-                raise RequestRefused('a read-only request may not run %s (check mode and reads send only Get and Test cmdlets)' % name)
+                raise RequestRefused('a read-only request may not run %s (check mode and reads send only Get, Test and Resolve cmdlets)' % name)
     return {'version': PROTOCOL_VERSION, 'mode': mode, 'shell': shell, 'invocations': [i.to_json() for i in invocations]}
 
 
@@ -229,7 +232,7 @@ class Runner:
         self.requests_sent = 0
 
     def read(self, shell, invocations):
-        """One read-only request (Get/Test cmdlets only)."""
+        """One read-only request (Get, Test and Resolve cmdlets only)."""
         return self._send('read', shell, invocations)
 
     def write(self, shell, invocations):

@@ -15,8 +15,10 @@ from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell.ru
     Invocation,
     Response,
     Runner,
+    READ_VERBS,
     build_request,
     encode_stdin,
+    is_read_cmdlet,
     parse_output,
 )
 
@@ -27,6 +29,17 @@ def test_read_request_refuses_write_verbs_before_sending():
     with pytest.raises(RequestRefused) as raised:
         build_request('read', {'type': 'none'}, [Invocation('x', 'Get-Thing', alternatives=['Set-Thing'])])
     assert 'Set-Thing' in str(raised.value)
+
+
+def test_the_read_verbs_are_get_test_and_resolve_in_python_and_in_the_script():
+    # Resolve-DnsName only queries DNS (https://learn.microsoft.com/powershell/module/dnsclient/resolve-dnsname)
+    assert READ_VERBS == ('Get', 'Test', 'Resolve')
+    assert "@('Get', 'Test', 'Resolve') -notcontains $name.Split('-')[0]" in RUNNER_PS1
+    assert is_read_cmdlet('Resolve-DnsName') and is_read_cmdlet('resolve-dnsname') and not is_read_cmdlet('Remove-DnsServerResourceRecord')
+    request = build_request('read', {'type': 'none'}, [Invocation('x', 'Resolve-DnsName', {'Name': 'a.contoso.com'})])
+    assert request['invocations'][0]['local'] is True
+    with pytest.raises(RequestRefused):
+        build_request('read', {'type': 'none'}, [Invocation('x', 'Resolve-DnsName', alternatives=['Register-DnsClient'])])
 
 
 @pytest.mark.parametrize('name', ['Get-Thing; Stop-Computer', 'Invoke-Expression $x', 'Get Thing', '&Get-Thing'])
