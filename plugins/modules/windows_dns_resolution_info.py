@@ -218,7 +218,7 @@ def answer_of(name, rdtype, rows, errors):
     """One record type's answer in the shape of verify.ask's, from Resolve-DnsName's rows or its error."""
     empty = {'type': rdtype, 'rcode': None, 'chain': [], 'canonical_name': None, 'addresses': [], 'ttl': None, 'error': None}
     if errors:
-        error_id = str(errors[0].get('fully_qualified_error_id') or '').split(',')[0]
+        error_id = str(errors[0].get('fully_qualified_error_id') or '').split(',', maxsplit=1)[0]
         status, rcode = ERROR_STATUS.get(error_id, ('error', None))
         return dict(empty, status=status, rcode=rcode, error=errors[0].get('message') or error_id)
     answer = [row for row in rows if str(row.get('Section') or 'Answer') == 'Answer']
