@@ -33,8 +33,8 @@ Groups (default: all of them, in this order):
   pytest   python -m pytest tests/lab tests/integration (starts the lab, runs ansible-playbook) with
            ansible-core 2.19 (step pytest), and tests/integration with the newest ansible-core (step pytest-latest)
 
-Environment: CI=true installs shellcheck and bind9 (named, for the RFC 2136 tests) with apt-get when they are missing
-(otherwise the shellcheck step and those tests are skipped).
+Environment: CI=true installs shellcheck, bind9 (named, for the RFC 2136 tests) and chromium (headless, for the
+audit report HTML tests) with apt-get when they are missing (otherwise the shellcheck step and those tests are skipped).
 EOF
 }
 
@@ -152,12 +152,33 @@ ensure_named() {
     fi
 }
 
+# The audit report HTML tests (tests/integration/test_audit_report_html.py) open the page in headless Chromium. CI=true
+# installs Debian's chromium when it is missing; without it they are skipped locally and fail under CI.
+ensure_chromium() {
+    local name
+    for name in chromium chromium-browser google-chrome-stable google-chrome; do
+        if command -v "$name" >/dev/null 2>&1; then
+            return 0
+        fi
+    done
+    if [[ ${CI:-} == true ]] && command -v apt-get >/dev/null 2>&1; then
+        ucops_log "Installing chromium (apt-get) for the audit report HTML tests"
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+        command -v chromium >/dev/null 2>&1 || ucops_die "chromium is installed but not found on PATH"
+    else
+        ucops_log "chromium is not installed (apt-get install chromium): the audit report HTML tests are skipped (they fail with CI=true)"
+    fi
+}
+
 step_pytest() {
     ensure_named
+    ensure_chromium
     run_pytest "$VENV" tests/lab tests/integration
 }
 step_pytest_latest() {
     ensure_named
+    ensure_chromium
     run_pytest "$VENV_LATEST" tests/integration
 }
 

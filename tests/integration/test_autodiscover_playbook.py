@@ -9,6 +9,8 @@ The tests in this file run in order against one lab (module-scoped fixture).
 
 from __future__ import annotations
 
+import json
+
 from integration_support import REPO, recap
 
 PLAYBOOK = REPO / 'playbooks' / 'autodiscover.yml'
@@ -38,13 +40,18 @@ def test_check_mode_reports_the_change_and_the_lab_sees_no_write(lab):
     assert {i['cmdlet'] for i in logged} >= {'Get-ExchangeServer', 'Get-CsOAuthConfiguration'}
 
 
-def test_audit_playbook_reports_drift_without_writing(lab):
+def test_audit_playbook_reports_drift_without_writing(lab, tmp_path):
+    # the default lab holds several organisations in one group: the full audit is tested per topology in
+    # test_integration_playbook.py; here it must read only and report the SCP and OAuth drift of this slice
     before = len(lab.invocations())
-    rc, output = lab.playbook(AUDIT)
+    rc, output = lab.playbook(AUDIT, '-e', 'skype_exchange_audit_report_dir=%s' % tmp_path)
     assert rc == 0, output
     for host in EXCHANGE + SKYPE:
-        assert recap(output)[host]['changed'] == 1, output
+        assert recap(output)[host]['changed'] == 0, output
     assert not writes(lab.invocations()[before:])
+    report = json.loads((tmp_path / 'audit-report.json').read_text())
+    statuses = dict((step['id'], step['status']) for step in report['steps'])
+    assert statuses['exchange_autodiscover'] == 'would_change' and statuses['skype_oauth_configuration'] == 'would_change', statuses
 
 
 def test_apply_uses_the_cmdlet_of_each_version(lab):
@@ -96,7 +103,7 @@ def test_diff_shows_before_and_after(lab):
 DNS_TASK = 'TASK [ucops.skype_exchange.autodiscover_dns : Check that the Autodiscover name resolves to its target]'
 
 
-def test_the_dns_step_checks_the_record_through_the_lab_dns_server(lab):
+def test_the_dns_step_checks_the_record_through_the_lab_dns_server(lab, tmp_path):
     # the lab's inventory names its DNS server (skype_exchange_dns_resolvers) and the record's target
     rc, output = lab.playbook(PLAYBOOK, '-e', 'skype_exchange_dns_mode=verify')
     assert rc == 0, output
@@ -104,6 +111,9 @@ def test_the_dns_step_checks_the_record_through_the_lab_dns_server(lab):
     # a wrong target fails the play in the integration, and is a finding in the audit
     rc, output = lab.playbook(PLAYBOOK, '-e', 'skype_exchange_autodiscover_target=wrong.contoso.local')
     assert rc != 0 and 'wrong.contoso.local' in output, output
-    rc, output = lab.playbook(AUDIT, '-e', 'skype_exchange_autodiscover_target=wrong.contoso.local')
+    report_dir = tmp_path / 'audit'
+    rc, output = lab.playbook(AUDIT, '-e', 'skype_exchange_autodiscover_target=wrong.contoso.local', '-e',
+                              'skype_exchange_audit_report_dir=%s' % report_dir)
     assert rc == 0, output
-    assert 'Show the Autodiscover DNS findings' in output and 'wrong.contoso.local' in output, output
+    dns = [step for step in json.loads((report_dir / 'audit-report.json').read_text())['steps'] if step['id'] == 'autodiscover_dns'][0]
+    assert dns['status'] == 'failed' and 'wrong.contoso.local' in json.dumps(dns), dns
