@@ -1,8 +1,10 @@
 """Command line of the lab simulator: ``python -m lab {start,stop,status,reset}``.
 
-* ``start [--topology PATH] [--state-dir DIR] [--foreground]``: start the listeners. By default the server detaches,
-  writes ``server.pid`` and ``server.log`` into the state dir, and this command returns once every listener accepts
-  connections, printing the inventory path.
+* ``start [--topology PATH] [--state-dir DIR] [--foreground] [--latency [SCALE]]``: start the listeners. By default the
+  server detaches, writes ``server.pid`` and ``server.log`` into the state dir, and this command returns once every
+  listener accepts connections, printing the inventory path. ``--latency`` turns the latency model on (lab/latency.py:
+  the server sleeps what a real server spends on PowerShell start, shell loads and cmdlets; SCALE multiplies the
+  figures, default 1); without it, ``$UCOPS_LAB_LATENCY`` decides (off when unset).
 * ``stop``: SIGTERM the server and wait for it to exit (exit 0 also when it was not running).
 * ``status``: say whether the server runs and list its endpoints (exit 0 running, 3 not running).
 * ``reset``: forget the persisted product state (only while the server is stopped).
@@ -25,6 +27,7 @@ import sys
 import time
 from typing import Any
 
+from lab.latency import ENV as LATENCY_ENV, parse_scale
 from lab.topology import DEFAULT_TOPOLOGY, Topology, TopologyError, load_topology
 
 STATE_ENV = "UCOPS_LAB_STATE_DIR"
@@ -66,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     common(start)
     start.add_argument("--topology", type=pathlib.Path, default=None, help=f"topology file (default: {DEFAULT_TOPOLOGY})")
     start.add_argument("--foreground", action="store_true", help="run in this process until SIGTERM or Ctrl+C")
+    start.add_argument("--latency", nargs="?", const="1", default=None, metavar="SCALE",
+                       help=f"sleep the modelled server time of each PowerShell run (lab/latency.py), the figures times SCALE "
+                            f"(default 1); without it ${LATENCY_ENV} decides (off when unset)")
     start.set_defaults(func=cmd_start)
 
     stop = sub.add_parser("stop", help="stop the lab server")
@@ -96,6 +102,14 @@ def cmd_start(args: argparse.Namespace) -> int:
     if running is not None:
         raise CliError(f"the lab is already running (pid {running}, state dir {state_dir}); stop it first with: python -m lab stop"
                        + _state_arg(args.state_dir))
+    latency = args.latency if args.latency is not None else os.environ.get(LATENCY_ENV)
+    try:
+        parse_scale(latency)
+    except ValueError as error:
+        raise CliError(str(error) if args.latency is None else f"--latency {args.latency!r}: use a scale factor such as 1 or 0.1") from None
+    if args.latency is not None:
+        # the engine reads the variable when the server creates it; a detached server inherits it
+        os.environ[LATENCY_ENV] = args.latency
     if args.foreground:
         return _run_foreground(topology, state_dir)
     return _start_background(topology_path, state_dir)
@@ -192,6 +206,8 @@ def _run_foreground(topology: Topology, state_dir: pathlib.Path) -> int:
             (state_dir / PID_FILE).write_text(f"{os.getpid()}\n", encoding="ascii")
             (state_dir / RUNTIME_FILE).write_text(json.dumps(server.runtime_info(), indent=2) + "\n", encoding="utf-8")
             logging.getLogger("lab.cli").info("lab server running (pid %d); inventory %s", os.getpid(), server.inventory_path)
+            scale = parse_scale(os.environ.get(LATENCY_ENV))
+            logging.getLogger("lab.cli").info("latency model %s", f"on (scale {scale:g}, lab/latency.py)" if scale else "off")
             print(f"lab running (pid {os.getpid()}); inventory: {server.inventory_path}", flush=True)
             received = signal.sigwait(stop_signals)
             logging.getLogger("lab.cli").info("received %s, stopping", signal.Signals(received).name)

@@ -12,6 +12,9 @@ request decoding, the read-only and cmdlet-name refusals, loading the product sh
 alternatives, binding every invocation like PowerShell's parameter binder (lab/binder.py), running the product
 model (lab/products/), stopping at the first error, and normalising the output. It prints the same single
 ``UCOPS-RESULT:`` line the runner prints.
+
+Every PowerShell run and every product-shell load is an event of ``events.jsonl`` (lab/log.py) with its modelled server
+time (lab/latency.py); with the latency model on, the run's command sleeps that time after the engine lock is released.
 """
 
 from __future__ import annotations
@@ -26,11 +29,13 @@ import json
 import pathlib
 import re
 import threading
+import uuid
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from .binder import is_valid_cmdlet_name
-from .log import append_invocations
+from .latency import LatencyModel
+from .log import append_events, append_invocations
 from .products.exchange import ExchangeModel, init_org
 from .products.windows import WindowsHost
 from .products.second_hop import SecondHopBlocked
@@ -245,14 +250,42 @@ class _Invocation:
     status: str = 'not_run'
 
 
+# The Exchange snap-in RUNNER_PS1 adds (the event log names it as the shell's module)
+EXCHANGE_SNAPIN = 'Microsoft.Exchange.Management.PowerShell.SnapIn'
+
+
+@dataclasses.dataclass
+class _RunTrace:
+    """What one WinRS command did on the modelled server: for the event log (lab/log.py) and the latency model."""
+
+    host: str
+    identity: str
+    # whether the command started PowerShell (powershell.exe, whatever its arguments: the process starts either way)
+    powershell: bool
+    run: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
+    shell: str | None = None
+    reads: int = 0
+    writes: int = 0
+    loads: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+
+def is_write(cmdlet: str | None) -> bool:
+    """Whether a cmdlet name is a write (its verb is not Get, Test or Resolve), as the invocation log says."""
+    return bool(cmdlet) and str(cmdlet).split('-', maxsplit=1)[0].lower() not in ('get', 'test', 'resolve')
+
+
 class Engine:
     """The simulated servers' side of one WinRS command."""
 
-    def __init__(self, topology: Any, state_dir: pathlib.Path) -> None:
+    def __init__(self, topology: Any, state_dir: pathlib.Path, latency: LatencyModel | None = None) -> None:
+        """``latency`` defaults to the model ``UCOPS_LAB_LATENCY`` asks for (lab/latency.py; off when unset)."""
         self.topology = topology
         self.state_dir = pathlib.Path(state_dir)
         self.store = StateStore(self.state_dir)
+        self.latency = latency if latency is not None else LatencyModel.from_environment()
         self._lock = threading.Lock()
+        # the trace of the command being run (set and read under _lock only)
+        self._trace: _RunTrace | None = None
         self.bootstrap_ps1, self.runner_ps1 = _load_scripts()
         encoded = base64.b64encode(self.bootstrap_ps1.encode('utf-16-le')).decode('ascii')
         self.expected_arguments = ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-EncodedCommand', encoded]
@@ -266,9 +299,47 @@ class Engine:
 
     def run_command(self, host: Any, username: str, auth_method: str, command: str, arguments: list[str],
                     stdin: bytes) -> tuple[bytes, bytes, int]:
-        """(stdout, stderr, exit_code) of one WinRS command; thread-safe."""
+        """(stdout, stderr, exit_code) of one WinRS command; thread-safe. With the latency model on, returns after the
+        modelled server time of the run, slept outside the lock so that other commands run meanwhile."""
         with self._lock:
-            return self._run_command(host, username, auth_method, command, list(arguments), stdin)
+            trace = self._trace = _RunTrace(host=str(host.name), identity=username, powershell=str(command).lower() == 'powershell.exe')
+            try:
+                result = self._run_command(host, username, auth_method, command, list(arguments), stdin)
+            finally:
+                self._trace = None
+            delay = self._record_events(trace, result[2])
+        self.latency.sleep(delay)
+        return result
+
+    def _record_events(self, trace: _RunTrace, exit_code: int) -> float:
+        """Write the run's events (lab/log.py events.jsonl); returns the run's modelled seconds."""
+        if not trace.powershell:
+            return 0.0
+        components = {'powershell_start': self.latency.seconds('powershell_start')}
+        if trace.reads:
+            components['cmdlet_read'] = self.latency.seconds('cmdlet_read', trace.reads)
+        if trace.writes:
+            components['cmdlet_write'] = self.latency.seconds('cmdlet_write', trace.writes)
+        common = {'run': trace.run, 'host': trace.host, 'identity': trace.identity}
+        events = [dict(common, event='powershell_run', shell=trace.shell, exit_code=exit_code,
+                       cmdlets={'read': trace.reads, 'write': trace.writes}, modelled_seconds=round(sum(components.values()), 6),
+                       latency=self.latency.scale, components=components)]
+        events += [dict(common, latency=self.latency.scale, **load) for load in trace.loads]
+        append_events(self.state_dir, events)
+        return sum(event['modelled_seconds'] for event in events)
+
+    def _note_shell_load(self, kind: str, error: PSError | None, module: str | None = None, session_identity: str | None = None) -> None:
+        """Record one product-shell load of the current run. A failed load is modelled as its first step (the session
+        refused, the module or snap-in missing), or both steps when Import-PSSession failed."""
+        trace = self._trace
+        if trace is None:
+            return
+        steps = list(self.latency.shell_load(kind).items())
+        if error is not None and 'ImportPSSession' not in error.fqid:
+            steps = steps[:1]
+        trace.loads.append({'event': 'shell_load', 'shell': kind, 'status': 'ok' if error is None else 'error', 'module': module,
+                            'session_identity': session_identity or trace.identity,
+                            'modelled_seconds': round(sum(seconds for _step, seconds in steps), 6), 'components': dict(steps)})
 
     # -- command line and bootstrap ---------------------------------------------------------------------------
 
@@ -340,6 +411,8 @@ class Engine:
         mode = ps_string(member(request, 'mode'))
         shell = member(request, 'shell')
         log_context = {'host': host.name, 'user': username, 'mode': mode, 'shell': ps_string(member(shell, 'type')) or None}
+        if self._trace is not None:
+            self._trace.shell = log_context['shell']
 
         refusal = None
         if mode.lower() not in ('read', 'write'):
@@ -430,34 +503,48 @@ class Engine:
             if not names:
                 # RUNNER_PS1: a request of local cmdlets only opens no product session
                 return Session('none')
-            return open_remote(self.topology, host, auth_method, shell, kind, names, state)
+            credential = member(shell, 'credential')
+            user = ps_string(member(credential, 'username')) if credential is not None else None
+            try:
+                session = open_remote(self.topology, host, auth_method, shell, kind, names, state)
+            except PSError as error:
+                self._note_shell_load(kind, error, session_identity=user)
+                raise
+            self._note_shell_load(kind, None, session_identity=user)
+            return session
         settings = dict(getattr(host, 'settings', None) or {})
         if kind == 'exchange_snapin':
             if host.product != 'exchange':
                 # Source: Add-PSSnapin's error for a snap-in that is not registered (Windows PowerShell 5.1)
-                raise PSError("The Windows PowerShell snap-in 'Microsoft.Exchange.Management.PowerShell.SnapIn' is not installed on "
-                              "this computer.", 'AddPSSnapInRead,Microsoft.PowerShell.Commands.AddPSSnapinCommand', 'InvalidArgument',
-                              'System.Management.Automation.PSArgumentException')
+                error = PSError("The Windows PowerShell snap-in 'Microsoft.Exchange.Management.PowerShell.SnapIn' is not installed on "
+                                "this computer.", 'AddPSSnapInRead,Microsoft.PowerShell.Commands.AddPSSnapinCommand', 'InvalidArgument',
+                                'System.Management.Automation.PSArgumentException')
+                self._note_shell_load(kind, error, EXCHANGE_SNAPIN)
+                raise error
             org = init_org(state, host, self.topology)
             model = ExchangeModel(org, str(host.computer_name).upper(), remote=False, topology=self.topology)
             if not self._can_delegate(auth_method):
                 # an NTLM or Basic WinRM logon cannot be delegated: the snap-in's directory calls fail
                 model = SecondHopBlocked(model, 'exchange', host, settings, org['domain_controller'])
+            self._note_shell_load(kind, None, EXCHANGE_SNAPIN)
             return Session(kind, 'exchange', str(host.version), model)
         if kind == 'skype':
             # RUNNER_PS1: SkypeForBusiness if Get-Module -ListAvailable finds it (SfB Server 2015/2019), else Lync
             module = 'SkypeForBusiness' if host.product == 'skype' and str(host.version) in ('2015', '2019', 'se') else 'Lync'
             if host.product != 'skype':
                 # Source: brief (Import-Module text, Modules_ModuleNotFound, ResourceUnavailable)
-                raise PSError("The specified module '%s' was not loaded because no valid module file was found in any module "
-                              "directory." % module, 'Modules_ModuleNotFound,Microsoft.PowerShell.Commands.ImportModuleCommand',
-                              'ResourceUnavailable', 'System.IO.FileNotFoundException')
+                error = PSError("The specified module '%s' was not loaded because no valid module file was found in any module "
+                                "directory." % module, 'Modules_ModuleNotFound,Microsoft.PowerShell.Commands.ImportModuleCommand',
+                                'ResourceUnavailable', 'System.IO.FileNotFoundException')
+                self._note_shell_load(kind, error, module)
+                raise error
             response['shell']['module'] = module
             deployment = init_deployment(state, host, self.topology)
             model = SkypeModel(deployment, str(host.version), settings, server=host.fqdn, topology=self.topology)
             if not self._can_delegate(auth_method):
                 # an NTLM or Basic WinRM logon cannot be delegated: CMS calls fail unless the CMS is on this server
                 model = SecondHopBlocked(model, 'skype', host, settings, '')
+            self._note_shell_load(kind, None, module)
             return Session(kind, 'skype', str(host.version), model)
         raise thrown_string('ucops: unknown shell type ' + shell_type)
 
@@ -512,8 +599,7 @@ class Engine:
             result['status'] = 'ok'
             invocation.status = 'ok'
 
-    @staticmethod
-    def _invoke_items(session: Session, command: str, parameters: CIDict, each: Any, tolerate: bool, index: int, result: dict,
+    def _invoke_items(self, session: Session, command: str, parameters: CIDict, each: Any, tolerate: bool, index: int, result: dict,
                       outputs: dict[str, list[Any]], persist: Any) -> tuple[list[Any], list[Any]]:
         """The foreach loop of RUNNER_PS1: once (no foreach) or once per value of an earlier output's property; returns the
         objects and, for each, the item value it came from.
@@ -536,6 +622,12 @@ class Engine:
         for value in items:
             if each is not None:
                 parameters.set(ps_string(member(each, 'parameter')), value)
+            if self._trace is not None:
+                # the latency model charges every cmdlet call, failed ones too
+                if is_write(command):
+                    self._trace.writes += 1
+                else:
+                    self._trace.reads += 1
             try:
                 outcome = session.invoke(command, list(parameters.items()))
             except PSError as error:
@@ -599,7 +691,7 @@ class Engine:
         for invocation in invocations:
             name = invocation.result.get('cmdlet') or invocation.requested
             entries.append(dict(context, id=invocation.id, cmdlet=name or None, parameters=invocation.parameters,
-                                write=bool(name) and name.split('-')[0].lower() not in ('get', 'test', 'resolve'), status=invocation.status))
+                                write=is_write(name), status=invocation.status))
         append_invocations(self.state_dir, entries)
 
 

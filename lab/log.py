@@ -10,6 +10,17 @@ Fields: ``time`` (UTC ISO 8601), ``request`` (one id per PowerShell run, so test
 ``parameters`` (as sent, with every parameter whose name contains "Password" or "Credential" replaced by
 ``********``), ``mode``, ``write`` (verb not Get/Test) and ``status`` (``ok``, ``error``, ``refused`` or ``not_run``).
 The shell credential's password is never written.
+
+The event log ``<state_dir>/events.jsonl``: one JSON object per PowerShell run and per product-shell load, so tests and
+tools/bench.py can count them per host. Fields: ``time``, ``run`` (one id per WinRS command that started PowerShell; a
+shell load has the id of its run), ``host``, ``identity`` (WinRM user), ``event`` (``powershell_run`` or ``shell_load``),
+``shell`` (the request's shell type: ``exchange_remote``, ``exchange_snapin``, ``skype_remote``, ``skype``, ``none``, or
+null when the request was not read), ``modelled_seconds`` (the latency model's time of the step, lab/latency.py; the
+plain figures when the model is off), ``latency`` (the model's scale factor, 0 = off: nothing was slept) and
+``components`` ({step: seconds}). A ``powershell_run`` also has ``exit_code`` and ``cmdlets`` ({"read": n, "write": n},
+every cmdlet call including each foreach item); a ``shell_load`` has ``status`` (``ok`` or ``error``), ``module`` (the
+Skype module or the Exchange snap-in, else null) and ``session_identity`` (the user of the product session's credential,
+else the WinRM user).
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ from typing import Any
 
 REDACTED = '********'
 LOG_NAME = 'invocations.jsonl'
+EVENTS_NAME = 'events.jsonl'
 
 
 def is_secret_name(name: str) -> bool:
@@ -65,6 +77,29 @@ def append_invocations(state_dir: pathlib.Path, entries: list[dict[str, Any]]) -
 def read_invocations(state_dir: pathlib.Path) -> list[dict[str, Any]]:
     """Every logged invocation, oldest first (empty when nothing was logged)."""
     path = pathlib.Path(state_dir) / LOG_NAME
+    if not path.exists():
+        return []
+    with open(path, encoding='utf-8') as stream:
+        return [json.loads(line) for line in stream if line.strip()]
+
+
+def append_events(state_dir: pathlib.Path, events: list[dict[str, Any]]) -> None:
+    """Append events (each gets a ``time`` unless it has one) to the event log."""
+    if not events:
+        return
+    state_dir = pathlib.Path(state_dir)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    now = datetime.datetime.now(datetime.timezone.utc).isoformat()
+    with open(state_dir / EVENTS_NAME, 'a', encoding='utf-8') as stream:
+        for event in events:
+            record = {'time': now}
+            record.update(event)
+            stream.write(json.dumps(record, ensure_ascii=False, default=_json_default) + '\n')
+
+
+def read_events(state_dir: pathlib.Path) -> list[dict[str, Any]]:
+    """Every logged event, oldest first (empty when nothing was logged)."""
+    path = pathlib.Path(state_dir) / EVENTS_NAME
     if not path.exists():
         return []
     with open(path, encoding='utf-8') as stream:
