@@ -173,13 +173,14 @@ def validate(params):
     return desired
 
 
-def unsupported_pair(skype_version, exchange_product):
-    """The refusal for Lync Server 2013 with Exchange 2016 or later, or None."""
+def unsupported_pair(skype_version, exchange_product, server=None):
+    """The refusal for Lync Server 2013 with Exchange 2016 or later, or None (``server``: the Exchange server it is about)."""
     if skype_version == '2013' and exchange_product in OVERRIDE_PRODUCTS:
         return OptionError('skype_version=2013: %s (Microsoft, "Configure Instant Messaging integration with Outlook on the web", '
-                           'learn.microsoft.com/exchange/plan-and-deploy/post-installation-tasks/configure-im-integration-with-owa). This '
-                           'server runs %s. Nothing was changed. Integrate Outlook on the web with Skype for Business Server 2015 or later, '
-                           'or keep Lync Server 2013 with Exchange 2013.' % (LYNC_2013_UNSUPPORTED, product_name(exchange_product)))
+                           'learn.microsoft.com/exchange/plan-and-deploy/post-installation-tasks/configure-im-integration-with-owa). %s runs %s. '
+                           'Nothing was changed. Integrate Outlook on the web with Skype for Business Server 2015 or later, '
+                           'or keep Lync Server 2013 with Exchange 2013.'
+                           % (LYNC_2013_UNSUPPORTED, 'Exchange server %s' % server if server else 'This server', product_name(exchange_product)))
     return None
 
 
@@ -591,7 +592,7 @@ def run_task(module):
     if product not in ('2013',) + OVERRIDE_PRODUCTS:
         raise OptionError('exchange_owa_im supports Exchange 2013, 2016, 2019 and SE; this server runs %s.' % (product_name(product) or product))
     if desired['state'] == 'present':
-        refusal = unsupported_pair(params.get('skype_version'), product)
+        refusal = unsupported_pair(params.get('skype_version'), product, '%s (%s)' % (module.host, response.host.get('computer_name')))
         if refusal is not None:
             raise refusal
     local = (response.host.get('computer_name') or '').upper()

@@ -210,7 +210,9 @@ def _auth_certificate(exchange):
         checks.append(_check(item['id'], status, item['message'], item.get('source')))
     status = _worst(check['status'] for check in checks)
     errors = [item['message'] for item in findings if item.get('severity') == 'error']
-    message = ' '.join(errors) + ' Fix: exchange_auth_certificate_mode replace (or stage) in the exchange_auth_certificate role.' if errors \
+    read_through = ', '.join(sorted(exchange.read))
+    message = ' '.join(errors) + ' (Exchange organization read through %s.) Fix: exchange_auth_certificate_mode replace (or stage) in the ' \
+        'exchange_auth_certificate role.' % read_through if errors \
         else 'Current Auth certificate %s is valid on every server.' % current.get('thumbprint') if status == COMPLIANT else \
         'The Auth certificate needs attention.'
     results.append(_result(None, status, message, checks=checks))
@@ -239,11 +241,13 @@ def _oauth_certificate(skype):
         if status == FAILED:
             message = ' '.join(check['message'] for check in checks if check['status'] == FAILED)
         results.append(_result(host, status, message, diff=diff, checks=checks))
-    assigned = dict((host, value) for host, value in issuers.items() if value)
-    if len(set(value.upper() for value in assigned.values())) > 1:
+    # one certificate per deployment, replicated to every Front End: any difference (one with none included) is a fault the
+    # assignment alone does not cure, as skype_oauth_certificate judges it
+    if len(issuers) > 1 and any(issuers.values()) and len(set(str(value or '').upper() for value in issuers.values())) > 1:
         results.append(_result(None, FAILED, 'The Front Ends hold different OAuthTokenIssuer certificates (%s): assign one certificate at '
-                                            '-Identity Global and let replication copy it (skype_oauth_certificate).'
-                               % ', '.join('%s: %s' % item for item in sorted(assigned.items())),
+                                            '-Identity Global and check Central Management store replication (skype_oauth_certificate).'
+                               % ', '.join('%s (%s): %s' % (host, skype.read[host].get('computer_name'), value or 'none')
+                                           for host, value in sorted(issuers.items())),
                                checks=[_check('front_end_mismatch', FAILED, 'certificates differ between Front Ends',
                                               'SFB-CERT (one OAuthTokenIssuer per deployment)')]))
     return results
@@ -383,9 +387,9 @@ def _owa_im(exchange, skype):
         return results
     skype_version = (skype.first or {}).get('version')
     product = exchange.first.get('version')
-    refusal = unsupported_pair(skype_version, product) if skype_version else None
+    refusal = unsupported_pair(skype_version, product, ', '.join(sorted(exchange.read))) if skype_version else None
     if refusal:
-        return results + [_result(None, FAILED, str(refusal))]
+        return results + [_result(None, FAILED, '%s (Skype for Business: %s.)' % (refusal, ', '.join(sorted(skype.read))))]
     overrides = exchange.first.get('owa_im_setting_overrides') or []
     for directory in exchange.first.get('owa_virtual_directories') or []:
         im_type = directory.get('instant_messaging_type')

@@ -315,8 +315,9 @@ def plan(params, views, sip_domain, now, wanted, when):
                           % (wanted, local['name']))
     broken = [item for item in check_certificate(cert, sip_domain, now, local['name']) if item['severity'] == 'error']
     if broken:
-        raise OptionError('The certificate %s cannot be the OAuthTokenIssuer: %s Nothing was changed.'
-                          % (wanted, ' '.join('%s [rule: %s]' % (item['message'], item['source']) for item in broken)))
+        raise OptionError('The certificate %s on %s cannot be the OAuthTokenIssuer: %s Nothing was changed. Fix: give thumbprint of a '
+                          'certificate that meets the rule, or replace the certificate on %s.'
+                          % (wanted, local['name'], ' '.join('%s [rule: %s]' % (item['message'], item['source']) for item in broken), local['name']))
     if when is not None:
         not_after = parse_date(current.get('not_after'))
         if not current.get('thumbprint') or not_after is None:

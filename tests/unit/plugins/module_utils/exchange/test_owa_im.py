@@ -54,6 +54,7 @@ def test_lync_2013_is_refused_with_exchange_2016_or_later_quoting_microsoft(exch
     refusal = unsupported_pair('2013', exchange)
     assert isinstance(refusal, OptionError)
     assert LYNC_2013_UNSUPPORTED in str(refusal) and 'Nothing was changed' in str(refusal)
+    assert 'Exchange server ex01 (EX01) runs' in str(unsupported_pair('2013', exchange, 'ex01 (EX01)'))
 
 
 @pytest.mark.parametrize('skype, exchange', [('2013', '2013'), ('2015', '2016'), ('2019', 'se'), ('se', '2013')])

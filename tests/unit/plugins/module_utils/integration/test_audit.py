@@ -134,7 +134,16 @@ def test_front_ends_with_different_certificates_fail_naming_both():
     certificate = step(report, 'skype_oauth_certificate')
     assert certificate['status'] == 'failed'
     mismatch = [item for item in certificate['results'] if item['server'] is None][0]
-    assert 'sfbse1: AAAA' in mismatch['message'] and 'sfbse2: BBBB' in mismatch['message']
+    assert 'sfbse1 (SFBSE1): AAAA' in mismatch['message'] and 'sfbse2 (SFBSE2): BBBB' in mismatch['message']
+    assert '-Identity Global' in mismatch['message']
+
+
+def test_a_front_end_without_the_certificate_others_hold_is_a_mismatch_but_none_anywhere_would_change():
+    report = build(skype={'sfbse1': skype_info('SFBSE1', 'AAAA'), 'sfbse2': skype_info('SFBSE2')})
+    assert step(report, 'skype_oauth_certificate')['status'] == 'failed'
+    assert 'sfbse2 (SFBSE2): none' in [item for item in step(report, 'skype_oauth_certificate')['results'] if item['server'] is None][0]['message']
+    fresh = build(skype={'sfbse1': skype_info('SFBSE1'), 'sfbse2': skype_info('SFBSE2')})
+    assert step(fresh, 'skype_oauth_certificate')['status'] == 'would_change'
 
 
 def test_expired_auth_certificate_fails_with_the_fix():
