@@ -105,12 +105,18 @@ class CIDict(dict):
 
 def _load_scripts() -> tuple[str, str]:
     """BOOTSTRAP_PS1 and RUNNER_PS1 of the collection, loaded by file path (the file has no imports)."""
+    module = _scripts_module()
+    return module.BOOTSTRAP_PS1, module.RUNNER_PS1
+
+
+def _scripts_module() -> Any:
+    """plugins/module_utils/powershell/_scripts.py, loaded by file path."""
     spec = importlib.util.spec_from_file_location('ucops_lab_shipped_scripts', SCRIPTS_PATH)
     if spec is None or spec.loader is None:
         raise RuntimeError('cannot load %s' % SCRIPTS_PATH)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.BOOTSTRAP_PS1, module.RUNNER_PS1
+    return module
 
 
 def as_array(value: Any) -> list[Any]:
@@ -267,11 +273,86 @@ class _RunTrace:
     reads: int = 0
     writes: int = 0
     loads: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    # a LOOP_PS1 process (session reuse): the product shells it loaded (kind, uri, authentication, user), its WinRS
+    # ShellId, and whether this request is its first (the process start)
+    loaded: set | None = None
+    session: str | None = None
+    first: bool = True
 
 
 def is_write(cmdlet: str | None) -> bool:
     """Whether a cmdlet name is a write (its verb is not Get, Test or Resolve), as the invocation log says."""
     return bool(cmdlet) and str(cmdlet).split('-', maxsplit=1)[0].lower() not in ('get', 'test', 'resolve')
+
+
+class _Loop:
+    """One LOOP_PS1 process (session reuse): fed stdin as WinRS Send messages arrive, it answers each complete request line
+    at once. Lines, as LOOP_PS1 reads them: the runner (base64 UTF-8), the idle seconds, then "<nonce> <request>" lines
+    or UCOPS-CLOSE. Its own idle exit is not modelled: it comes after WinRS removes the idle shell (lab/wsman.py)."""
+
+    def __init__(self, engine: 'Engine', host: Any, username: str, auth_method: str, shell_id: str) -> None:
+        self.engine, self.host, self.username, self.auth_method, self.shell_id = engine, host, username, auth_method, shell_id
+        self.buffer = b''
+        self.lines = 0
+        self.requests = 0
+        self.loaded: set = set()
+        self.exit_code: int | None = None
+
+    def start(self) -> tuple[bytes, bytes, int | None]:
+        """Output before any input: LOOP_PS1's language-mode check, as BOOTSTRAP_PS1's."""
+        language_mode = str((getattr(self.host, 'settings', None) or {}).get('language_mode', 'FullLanguage'))
+        if language_mode != 'FullLanguage':
+            self.exit_code = 3
+            return ('UCOPS-LANGUAGE-MODE:%s\r\n' % language_mode).encode('ascii'), b'', 3
+        return b'', b'', None
+
+    def feed(self, data: bytes, end: bool = False) -> tuple[bytes, bytes, int | None]:
+        """(stdout, stderr, exit code or None while it runs) for the complete lines received so far; ``end``: stdin closed."""
+        stdout, stderr, delay = b'', b'', 0.0
+        self.buffer += data
+        while self.exit_code is None and b'\n' in self.buffer:
+            raw, self.buffer = self.buffer.split(b'\n', 1)
+            out, err, seconds = self._line(raw.rstrip(b'\r').decode('utf-8', 'replace'))
+            stdout, stderr, delay = stdout + out, stderr + err, delay + seconds
+        if end and self.exit_code is None:
+            # LOOP_PS1: ReadLine returns $null at the end of stdin: the loop ends, exit 0
+            self.exit_code = 0
+        self.engine.latency.sleep(delay)
+        return stdout, stderr, self.exit_code
+
+    def _line(self, line: str) -> tuple[bytes, bytes, float]:
+        self.lines += 1
+        if self.lines == 1:
+            try:
+                runner = base64.b64decode(line, validate=True).decode('utf-8')
+            except (binascii.Error, UnicodeDecodeError):
+                runner = None
+            if runner != self.engine.runner_ps1:
+                self.exit_code = 1
+                return b'', clixml_error(REFUSED_SCRIPT), 0.0
+            return b'', b'', 0.0
+        if self.lines == 2:
+            if not re.fullmatch(r'\s*[0-9]+\s*', line):
+                # [int]'text' throws: a terminating error under ErrorActionPreference Stop
+                self.exit_code = 1
+                return b'', clixml_error('Cannot convert value "%s" to type "System.Int32".' % line), 0.0
+            return b'', b'', 0.0
+        if line == 'UCOPS-CLOSE':
+            self.exit_code = 0
+            return b'', b'', 0.0
+        frame = line.split(' ')
+        if len(frame) != 2 or not re.fullmatch(r'[0-9a-f]{32}', frame[0]):
+            self.exit_code = 2
+            return b'', b'ucops: a request line is malformed\r\n', 0.0
+        begin = ('UCOPS-BEGIN:%s\r\n' % frame[0]).encode('ascii')
+        if frame[1] == '':
+            # RUNNER_PS1's mandatory [string]$EncodedRequest refuses an empty string: a terminating error ends the loop
+            self.exit_code = 1
+            error = PSError("Cannot bind argument to parameter 'EncodedRequest' because it is an empty string.",
+                            'ParameterArgumentValidationErrorEmptyStringNotAllowed', 'InvalidData', PARAMETER_BINDING_VALIDATION_EXCEPTION)
+            return begin, clixml_error(format_error_record(error)), 0.0
+        stdout, delay = self.engine._loop_request(self, frame[1])  # pylint: disable=protected-access
+        return begin + stdout + ('UCOPS-END:%s\r\n' % frame[0]).encode('ascii'), b'', delay
 
 
 class Engine:
@@ -289,6 +370,9 @@ class Engine:
         self.bootstrap_ps1, self.runner_ps1 = _load_scripts()
         encoded = base64.b64encode(self.bootstrap_ps1.encode('utf-16-le')).decode('ascii')
         self.expected_arguments = ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-EncodedCommand', encoded]
+        self.loop_ps1 = _scripts_module().LOOP_PS1
+        encoded = base64.b64encode(self.loop_ps1.encode('utf-16-le')).decode('ascii')
+        self.expected_loop_arguments = self.expected_arguments[:-1] + [encoded]
 
     # -- public interface -------------------------------------------------------------------------------------
 
@@ -311,17 +395,42 @@ class Engine:
         self.latency.sleep(delay)
         return result
 
+    def start_loop(self, host: Any, username: str, auth_method: str, command: str, arguments: list[str],
+                   shell_id: str) -> '_Loop | None':
+        """A LOOP_PS1 process (session reuse, docs/design.md section 8) for this WinRS command, or None when the command is
+        anything else (it then runs through run_command once its stdin is complete)."""
+        if command != 'powershell.exe' or list(arguments) != self.expected_loop_arguments:
+            return None
+        return _Loop(self, host, username, auth_method, shell_id)
+
+    def _loop_request(self, loop: '_Loop', encoded_request: str) -> tuple[bytes, int]:
+        """One request of a LOOP_PS1 process: (stdout of RUNNER_PS1, modelled seconds)."""
+        with self._lock:
+            trace = self._trace = _RunTrace(host=str(loop.host.name), identity=loop.username, powershell=True, loaded=loop.loaded,
+                                            session=loop.shell_id, first=loop.requests == 0)
+            loop.requests += 1
+            try:
+                response = self._run_runner(loop.host, loop.username, loop.auth_method, encoded_request)
+            finally:
+                self._trace = None
+            delay = self._record_events(trace, 0)
+        payload = json.dumps(response, ensure_ascii=False, default=_json_default).encode('utf-8')
+        return ('UCOPS-RESULT:' + base64.b64encode(payload).decode('ascii') + '\r\n').encode('ascii'), delay
+
     def _record_events(self, trace: _RunTrace, exit_code: int) -> float:
         """Write the run's events (lab/log.py events.jsonl); returns the run's modelled seconds."""
         if not trace.powershell:
             return 0.0
-        components = {'powershell_start': self.latency.seconds('powershell_start')}
+        # a later request of a LOOP_PS1 process starts no PowerShell: a session_request event, without powershell_start
+        components = {'powershell_start': self.latency.seconds('powershell_start')} if trace.first else {}
         if trace.reads:
             components['cmdlet_read'] = self.latency.seconds('cmdlet_read', trace.reads)
         if trace.writes:
             components['cmdlet_write'] = self.latency.seconds('cmdlet_write', trace.writes)
         common = {'run': trace.run, 'host': trace.host, 'identity': trace.identity}
-        events = [dict(common, event='powershell_run', shell=trace.shell, exit_code=exit_code,
+        if trace.loaded is not None:
+            common['session'] = trace.session
+        events = [dict(common, event='powershell_run' if trace.first else 'session_request', shell=trace.shell, exit_code=exit_code,
                        cmdlets={'read': trace.reads, 'write': trace.writes}, modelled_seconds=round(sum(components.values()), 6),
                        latency=self.latency.scale, components=components)]
         events += [dict(common, latency=self.latency.scale, **load) for load in trace.loads]
@@ -334,6 +443,12 @@ class Engine:
         trace = self._trace
         if trace is None:
             return
+        if trace.loaded is not None and error is None:
+            # LOOP_PS1: RUNNER_PS1 reuses a product shell an earlier request of the process loaded (keyed like $shellKey)
+            key = (kind, session_identity or '')
+            if key in trace.loaded:
+                return
+            trace.loaded.add(key)
         steps = list(self.latency.shell_load(kind).items())
         if error is not None and 'ImportPSSession' not in error.fqid:
             steps = steps[:1]

@@ -21,6 +21,11 @@ plain figures when the model is off), ``latency`` (the model's scale factor, 0 =
 every cmdlet call including each foreach item); a ``shell_load`` has ``status`` (``ok`` or ``error``), ``module`` (the
 Skype module or the Exchange snap-in, else null) and ``session_identity`` (the user of the product session's credential,
 else the WinRM user).
+
+Session reuse (docs/design.md section 8): in a LOOP_PS1 process the first request is the ``powershell_run``; every later
+request is a ``session_request`` event (the fields of a run, without the ``powershell_start`` component) and logs a
+``shell_load`` only when it loads a product shell the process had not loaded yet. Events of a loop carry ``session``
+(the WinRS ShellId).
 """
 
 from __future__ import annotations

@@ -42,6 +42,8 @@ LOG = logging.getLogger("lab.server")
 
 BIND_ADDRESS = "127.0.0.1"
 INVENTORY_FILE = "inventory.yml"
+# Touching this file (in the state directory) kills every WinRS shell created before, as a server-side close would.
+KILL_SHELLS_FILE = "kill-shells"
 NTLM_USER_FILE = "ntlm-users"
 WSMAN_PATH = "/wsman"
 # WinRM MaxEnvelopeSizekb defaults to 500; larger requests get HTTP 413 (ansible.windows issue #391, masterzen/winrm #156).
@@ -478,7 +480,9 @@ class LabServer:
                     certificate = ensure_server_certificate(ca, self.state_dir, host)
                     context = certificate.ssl_context()
                     binding_hash = certificate.channel_binding_hash()
-                service = WinRSService(host, engine.run_command, self._limits, self.redactor)
+                # session reuse: LOOP_PS1 processes (engine.start_loop); tests kill every open shell by touching KILL_SHELLS_FILE
+                service = WinRSService(host, engine.run_command, self._limits, self.redactor, start_loop=getattr(engine, 'start_loop', None),
+                                       kill_marker=self.state_dir / KILL_SHELLS_FILE)
                 listener = Listener(host, service, HostAuthenticator(self.topology, host, binding_hash), context)
                 listener.bind()
                 listeners[host.name] = listener

@@ -19,6 +19,7 @@ import codecs
 import collections
 import dataclasses
 import logging
+import pathlib
 import re
 import threading
 import time
@@ -140,6 +141,9 @@ class Command:  # pylint: disable=too-many-instance-attributes
         self.stdout_sent = 0
         self.stderr_sent = 0
         self.exit_code = 0
+        # a LOOP_PS1 process (session reuse; lab/engine.py _Loop): runs while its stdin arrives, output per request
+        self.loop: Any = None
+        self.feed_lock = threading.Lock()
 
     def finish(self, stdout: bytes, stderr: bytes, exit_code: int) -> None:
         """Store the result and wake every held Receive. Caller holds ``cond``."""
@@ -166,6 +170,7 @@ class Shell:  # pylint: disable=too-many-instance-attributes
     created: float
     last_used: float
     commands: dict[str, Command] = dataclasses.field(default_factory=dict)
+    created_wall: float = dataclasses.field(default_factory=time.time)
 
 
 @dataclasses.dataclass
@@ -186,8 +191,14 @@ class WinRSService:
     """The WinRS shells of one simulated host."""
 
     def __init__(self, host: HostSpec, run_command: RunCommand, limits: ShellLimits | None = None,
-                 redact: Callable[[str], str] | None = None) -> None:
+                 redact: Callable[[str], str] | None = None, start_loop: Callable[..., Any] | None = None,
+                 kill_marker: pathlib.Path | None = None) -> None:
+        """``start_loop(host, user, auth_method, program, arguments, shell_id)`` returns a long-lived process fed per Send
+        (lab/engine.py _Loop) or None. ``kill_marker``: a file whose modification kills every shell created before it
+        (tests: a session killed on the server between two tasks)."""
         self.host = host
+        self._start_loop = start_loop
+        self._kill_marker = kill_marker
         self.limits = limits or ShellLimits()
         self._run_command = run_command
         self._redact = redact or (lambda text: text)
@@ -383,6 +394,12 @@ class WinRSService:
             argv = ["cmd.exe", "/c"] + argv
         command_id = line.get("CommandId") or str(uuid.uuid4()).upper()
         command = Command(command_id, argv[0], argv[1:], skip_cmd_shell, console_mode_stdin)
+        loop = self._start_loop(self.host, shell.owner, shell.auth_method, argv[0], argv[1:], shell.shell_id) if self._start_loop else None
+        if loop is not None:
+            # the process starts at once and reads its stdin line by line (LOOP_PS1); output appears as it answers
+            command.loop = loop
+            command.state = Command.RUNNING
+            self._loop_output(shell, command, *loop.start())
         with self._lock:
             if command_id.upper() in shell.commands:
                 raise _invalid_parameter(f"The CommandId {command_id} is already in use in this shell.")
@@ -407,6 +424,9 @@ class WinRSService:
             except binascii.Error:
                 raise _invalid_parameter("The stdin stream is not valid base64.") from None
             end = stream.get("End", "false").lower() == "true"
+            if command.loop is not None:
+                self._feed_loop(shell, command, data, end)
+                continue
             with command.cond:
                 if command.state != Command.AWAITING_INPUT:
                     # No source: inferred (the process's stdin pipe is already closed).
@@ -421,6 +441,28 @@ class WinRSService:
             if end:
                 self._start(shell, command)
         return self._envelope(f"{SHELL_NS}/SendResponse", request.message_id, "<rsp:SendResponse/>")
+
+    def _feed_loop(self, shell: Shell, command: Command, data: bytes, end: bool) -> None:
+        """Stdin of a LOOP_PS1 process: the lab answers each complete request line during the Send (no source: a
+        simplification; as on WinRS, the client reads the answer with Receive)."""
+        with command.feed_lock:
+            with command.cond:
+                if command.state != Command.RUNNING:
+                    # No source: inferred (the process's stdin pipe is closed once it has ended).
+                    raise _invalid_parameter(f"The input stream of command {command.command_id} is already closed.")
+            self._loop_output(shell, command, *command.loop.feed(data, end))
+
+    def _loop_output(self, shell: Shell, command: Command, stdout: bytes, stderr: bytes, exit_code: int | None) -> None:
+        stdout, stderr = _to_codepage(stdout, shell.codepage), _to_codepage(stderr, shell.codepage)
+        with command.cond:
+            if command.state != Command.RUNNING:
+                return
+            command.stdout += stdout
+            command.stderr += stderr
+            if exit_code is not None:
+                command.exit_code = exit_code
+                command.state = Command.DONE
+            command.cond.notify_all()
 
     def _receive(self, request: _Request, info: RequestInfo) -> bytes:
         shell = self._shell(request, info)
@@ -447,10 +489,14 @@ class WinRSService:
                 hold = min(request.operation_timeout, self.limits.max_hold)
             if command.state not in (Command.DONE, Command.TERMINATED):
                 LOG.debug("host=%s Receive held up to %.1f s: command %s is %s", self.host.name, hold, command.command_id, command.state)
-            command.cond.wait_for(lambda: command.state in (Command.DONE, Command.TERMINATED) or self._closing, timeout=hold)
+
+            def pending() -> bool:
+                # a running loop's output is returned as it comes (CommandState Running), like any running command's on WinRS
+                return command.loop is not None and (command.stdout_sent < len(command.stdout) or command.stderr_sent < len(command.stderr))
+            command.cond.wait_for(lambda: command.state in (Command.DONE, Command.TERMINATED) or self._closing or pending(), timeout=hold)
             if command.state == Command.TERMINATED:
                 raise _unknown_command(command.command_id)
-            if command.state != Command.DONE:
+            if command.state != Command.DONE and not pending():
                 raise WSManFault("w:TimedOut", "The WS-Management service cannot complete the operation within the time specified "
                                  "in OperationTimeout.", wsman_code=FAULT_OPERATION_TIMEOUT, sender=False)
             body = _receive_body(command, streams, request.max_envelope)
@@ -488,6 +534,9 @@ class WinRSService:
             if self._closing:
                 raise _shutting_down()
             shell = self._shells.get(request.shell_id.upper())
+            if shell is not None and self._gone(shell):
+                self._remove(shell)
+                shell = None
             # Shells belong to the user who created them. No source: inferred (another user's shell is reported as not found).
             if shell is None or shell.owner.lower() != info.username.lower():
                 raise WSManFault("w:InvalidSelectors", f"The request for the Windows Remote Shell with ShellId {request.shell_id} failed "
@@ -503,6 +552,27 @@ class WinRSService:
         if command is None:
             raise _unknown_command(command_id or "(none)")
         return command
+
+    def _gone(self, shell: Shell) -> bool:
+        """Whether a shell passed its IdleTimeOut (WinRS deletes it then: winrm/config/winrs IdleTimeout) or was killed by
+        a test (the kill marker changed after the shell was created). Caller holds ``_lock``."""
+        if time.monotonic() - shell.last_used > shell.idle_timeout:
+            return True
+        if self._kill_marker is not None:
+            try:
+                return self._kill_marker.stat().st_mtime >= shell.created_wall
+            except OSError:
+                return False
+        return False
+
+    def _remove(self, shell: Shell) -> None:
+        """Drop a shell and end its commands. Caller holds ``_lock``."""
+        self._shells.pop(shell.shell_id, None)
+        LOG.info("host=%s shell %s removed (idle or killed)", self.host.name, shell.shell_id)
+        for command in shell.commands.values():
+            with command.cond:
+                command.state = Command.TERMINATED
+                command.cond.notify_all()
 
     def _reap_idle(self, now: float) -> None:
         """Drop shells idle longer than their IdleTimeOut. Caller holds ``_lock``."""
@@ -658,6 +728,8 @@ def _receive_body(command: Command, streams: list[str], max_envelope: int) -> st
     budget = max(3, (max_envelope - _ENVELOPE_OVERHEAD) // 4 * 3)
     parts = []
     finished = True
+    # a running command (a LOOP_PS1 process) returns what it wrote so far, its streams not ended
+    running = command.state != Command.DONE
     cid = command.command_id
     for name in ("stdout", "stderr"):
         if name not in streams:
@@ -672,7 +744,7 @@ def _receive_body(command: Command, streams: list[str], max_envelope: int) -> st
             command.stderr_sent = sent
         if chunk:
             parts.append(f'<rsp:Stream Name="{name}" CommandId="{cid}">{base64.b64encode(chunk).decode("ascii")}</rsp:Stream>')
-        if sent < len(data):
+        if sent < len(data) or running:
             finished = False
         else:
             parts.append(f'<rsp:Stream Name="{name}" CommandId="{cid}" End="true"></rsp:Stream>')

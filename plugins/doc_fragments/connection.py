@@ -112,6 +112,26 @@ options:
         stopped and the task fails, naming the host. At least V(1).
     type: int
     default: 600
+  session_reuse:
+    description:
+      - Reuse one PowerShell process, with its product shell (Exchange or Skype for Business session, snap-in or module)
+        loaded once, for the requests of every task against the same server, WinRM user and product identity, instead
+        of one PowerShell process and one product-shell load per request.
+      - The session stays open on the server between tasks until O(session_idle_timeout) passes without a request; a
+        session that died, expired or was closed by the server is replaced once.
+      - Only the shell and command IDs are kept on the controller, in a private directory
+        (C(~/.ansible/ucops/sessions), or E(UCOPS_SKYPE_EXCHANGE_SESSION_DIR)); no secret is written.
+      - Set V(false) to start a new PowerShell process for every request.
+      - Can also be set with the environment variable E(UCOPS_SKYPE_EXCHANGE_SESSION_REUSE).
+    type: bool
+    default: true
+  session_idle_timeout:
+    description:
+      - Seconds a reused session stays open on the server without a request (the WinRS shell's idle timeout). Between
+        V(30) and V(7200).
+      - Can also be set with the environment variable E(UCOPS_SKYPE_EXCHANGE_SESSION_IDLE_TIMEOUT).
+    type: int
+    default: 300
 notes:
   - The module runs on the Ansible controller and connects to the server with pywinrm. Target the
     Windows host itself (its C(winrm)/C(psrp) connection settings are used) or use

@@ -80,7 +80,9 @@ def client(lab: LabServer, name: str, **overrides: Any) -> WinRMClient:
     host = lab.topology.host(name)
     options = {'server': '127.0.0.1', 'port': lab.ports[name], 'scheme': host.scheme, 'transport': 'ntlm',
                'username': 'CONTOSO\\labadmin', 'password': PASSWORD, 'validate_certs': True, 'ca_trust_path': str(lab.ca_path),
-               'message_encryption': 'auto', 'operation_timeout': 20, 'read_timeout': 30, 'command_timeout': 60}
+               'message_encryption': 'auto', 'operation_timeout': 20, 'read_timeout': 30, 'command_timeout': 60,
+               # these faults hit the one-shell-per-run path (tests/lab/test_session_loop.py covers session reuse)
+               'session_reuse': False}
     options.update(overrides)
     return WinRMClient(resolve_options(options))
 

@@ -16,7 +16,7 @@ TRANSPORTS = ['ntlm', 'kerberos', 'credssp', 'basic', 'certificate']
 CONNECTION_OPTIONS = (
     'server', 'port', 'scheme', 'path', 'transport', 'username', 'password', 'validate_certs', 'ca_trust_path',
     'client_cert', 'client_key', 'message_encryption', 'allow_basic_over_http', 'kerberos_delegation',
-    'operation_timeout', 'read_timeout', 'command_timeout',
+    'operation_timeout', 'read_timeout', 'command_timeout', 'session_reuse', 'session_idle_timeout',
 )
 
 
@@ -44,6 +44,8 @@ def connection_argument_spec():
         operation_timeout=dict(type='int', default=20),
         read_timeout=dict(type='int', default=30),
         command_timeout=dict(type='int', default=600),
+        session_reuse=dict(type='bool', default=True, fallback=_env('SESSION_REUSE')),
+        session_idle_timeout=dict(type='int', default=300, fallback=_env('SESSION_IDLE_TIMEOUT')),
     )
 
 

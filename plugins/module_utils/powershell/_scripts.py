@@ -32,9 +32,50 @@ $ucopsRunner = [ScriptBlock]::Create($ucopsParts[0])
 exit 0
 """
 
+# Session reuse (docs/design.md section 8): the command line carries LOOP_PS1 instead of BOOTSTRAP_PS1. It reads, one
+# line each from stdin: the runner (base64 UTF-8), the idle time in seconds, then one request per line
+# ("<nonce> <base64 JSON>"), each answered between UCOPS-BEGIN:<nonce> and UCOPS-END:<nonce>; it ends on end of input,
+# a UCOPS-CLOSE line or the idle time without a request, and removes the product sessions it kept open.
+LOOP_PS1 = r"""$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+    'UCOPS-LANGUAGE-MODE:' + $ExecutionContext.SessionState.LanguageMode
+    exit 3
+}
+$ucopsIn = New-Object System.IO.StreamReader([Console]::OpenStandardInput(), (New-Object System.Text.UTF8Encoding($false)))
+$ucopsRunner = [ScriptBlock]::Create([System.Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($ucopsIn.ReadLine())))
+$ucopsIdle = [int]$ucopsIn.ReadLine()
+$ucopsLoaded = @{}
+try {
+    while ($true) {
+        $ucopsRead = $ucopsIn.ReadLineAsync()
+        if (-not $ucopsRead.Wait($ucopsIdle * 1000)) { break }
+        $ucopsLine = $ucopsRead.Result
+        if ($null -eq $ucopsLine -or $ucopsLine -eq 'UCOPS-CLOSE') { break }
+        $ucopsFrame = $ucopsLine.Split(' ')
+        if ($ucopsFrame.Length -ne 2 -or $ucopsFrame[0] -notmatch '^[0-9a-f]{32}$') {
+            [Console]::Error.WriteLine('ucops: a request line is malformed')
+            exit 2
+        }
+        [Console]::Out.WriteLine('UCOPS-BEGIN:' + $ucopsFrame[0])
+        & $ucopsRunner -EncodedRequest $ucopsFrame[1] -Loaded $ucopsLoaded
+        [Console]::Out.WriteLine('UCOPS-END:' + $ucopsFrame[0])
+        [Console]::Out.Flush()
+    }
+}
+finally {
+    foreach ($ucopsShell in @($ucopsLoaded.Values)) {
+        if ($null -ne $ucopsShell.session) { Remove-PSSession -Session $ucopsShell.session -ErrorAction SilentlyContinue }
+    }
+}
+exit 0
+"""
+
 RUNNER_PS1 = r"""param(
     [Parameter(Mandatory = $true)]
-    [string]$EncodedRequest
+    [string]$EncodedRequest,
+    # set by LOOP_PS1 (session reuse): the product shells loaded by earlier requests of this process, kept open
+    [hashtable]$Loaded = $null
 )
 
 $ErrorActionPreference = 'Stop'
@@ -175,37 +216,58 @@ try {
 
     $shellType = [string]$request.shell.type
     $response.shell.type = $shellType
+    # one product shell per shell type, endpoint and identity; reused only inside one LOOP_PS1 process
+    $shellKey = $shellType + '|' + [string]$request.shell.connection_uri + '|' + [string]$request.shell.authentication
+    if ($null -ne $request.shell.credential) { $shellKey = $shellKey + '|' + [string]$request.shell.credential.username }
+    $loadedShell = $null
+    if ($null -ne $Loaded) { $loadedShell = $Loaded[$shellKey] }
+    if ($null -ne $loadedShell -and $null -ne $loadedShell.session -and [string]$loadedShell.session.State -ne 'Opened') {
+        # a broken remote session is loaded again
+        $loadedShell = $null
+    }
     try {
         # a request of local cmdlets only opens no product session
         if (($shellType -eq 'exchange_remote' -or $shellType -eq 'skype_remote') -and $names.Count -gt 0) {
-            $uri = [string]$request.shell.connection_uri
-            if ($uri -eq '') {
-                $fqdn = [System.Net.Dns]::GetHostEntry($env:COMPUTERNAME).HostName
-                if ($shellType -eq 'exchange_remote') { $uri = 'http://' + $fqdn + '/PowerShell/' }
-                else { $uri = 'https://' + $fqdn + '/OcsPowershell' }
+            if ($null -eq $loadedShell) {
+                $uri = [string]$request.shell.connection_uri
+                if ($uri -eq '') {
+                    $fqdn = [System.Net.Dns]::GetHostEntry($env:COMPUTERNAME).HostName
+                    if ($shellType -eq 'exchange_remote') { $uri = 'http://' + $fqdn + '/PowerShell/' }
+                    else { $uri = 'https://' + $fqdn + '/OcsPowershell' }
+                }
+                $sessionParameters = @{ ConnectionUri = $uri; Authentication = [string]$request.shell.authentication }
+                if ($shellType -eq 'exchange_remote') { $sessionParameters.ConfigurationName = 'Microsoft.Exchange' }
+                if ($null -ne $request.shell.credential) {
+                    $secure = ConvertTo-SecureString -String ([string]$request.shell.credential.password) -AsPlainText -Force
+                    $sessionParameters.Credential = New-Object System.Management.Automation.PSCredential(
+                        [string]$request.shell.credential.username, $secure)
+                }
+                $loadedShell = @{ session = (New-PSSession @sessionParameters); names = @{}; module = $null }
+                if ($null -ne $Loaded) { $Loaded[$shellKey] = $loadedShell }
             }
-            $sessionParameters = @{ ConnectionUri = $uri; Authentication = [string]$request.shell.authentication }
-            if ($shellType -eq 'exchange_remote') { $sessionParameters.ConfigurationName = 'Microsoft.Exchange' }
-            if ($null -ne $request.shell.credential) {
-                $secure = ConvertTo-SecureString -String ([string]$request.shell.credential.password) -AsPlainText -Force
-                $sessionParameters.Credential = New-Object System.Management.Automation.PSCredential(
-                    [string]$request.shell.credential.username, $secure)
+            $session = $loadedShell.session
+            $newNames = @($names | Where-Object { -not $loadedShell.names.ContainsKey($_) })
+            if ($newNames.Count -gt 0) {
+                # A name the server does not have (an alternative for another version) is a non-terminating error: skip it.
+                # None of the names found is a terminating error, reported at this stage.
+                $null = Import-PSSession -Session $session -CommandName $newNames -DisableNameChecking -AllowClobber -ErrorAction SilentlyContinue
+                foreach ($name in $newNames) { $loadedShell.names[$name] = $true }
             }
-            $session = New-PSSession @sessionParameters
-            # A name the server does not have (an alternative for another version) is a non-terminating error: skip it.
-            # None of the names found is a terminating error, reported at this stage.
-            $null = Import-PSSession -Session $session -CommandName $names.ToArray() -DisableNameChecking -AllowClobber -ErrorAction SilentlyContinue
         }
-        elseif ($shellType -eq 'exchange_snapin') { Add-PSSnapin -Name 'Microsoft.Exchange.Management.PowerShell.SnapIn' }
+        elseif ($shellType -eq 'exchange_snapin') {
+            if ($null -eq $loadedShell) {
+                Add-PSSnapin -Name 'Microsoft.Exchange.Management.PowerShell.SnapIn'
+                if ($null -ne $Loaded) { $Loaded[$shellKey] = @{ session = $null; names = @{}; module = $null } }
+            }
+        }
         elseif ($shellType -eq 'skype') {
-            if ($null -ne (Get-Module -ListAvailable -Name 'SkypeForBusiness')) {
-                Import-Module -Name 'SkypeForBusiness'
-                $response.shell.module = 'SkypeForBusiness'
+            if ($null -eq $loadedShell) {
+                $loadedShell = @{ session = $null; names = @{}; module = 'Lync' }
+                if ($null -ne (Get-Module -ListAvailable -Name 'SkypeForBusiness')) { $loadedShell.module = 'SkypeForBusiness' }
+                Import-Module -Name $loadedShell.module
+                if ($null -ne $Loaded) { $Loaded[$shellKey] = $loadedShell }
             }
-            else {
-                Import-Module -Name 'Lync'
-                $response.shell.module = 'Lync'
-            }
+            $response.shell.module = $loadedShell.module
         }
         elseif ($shellType -ne 'none') { throw ('ucops: unknown shell type ' + $shellType) }
     }
@@ -327,7 +389,8 @@ catch {
     }
 }
 finally {
-    if ($null -ne $session) { Remove-PSSession -Session $session -ErrorAction SilentlyContinue }
+    # in a loop the product session stays open for the next request (LOOP_PS1 removes it when it ends)
+    if ($null -ne $session -and $null -eq $Loaded) { Remove-PSSession -Session $session -ErrorAction SilentlyContinue }
     Write-UcopsResponse -Response $response
 }
 """

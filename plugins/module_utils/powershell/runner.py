@@ -22,7 +22,7 @@ from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.errors
     ShellFailure,
     UcopsError,
 )
-from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell._scripts import BOOTSTRAP_PS1, RUNNER_PS1
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell._scripts import BOOTSTRAP_PS1, LOOP_PS1, RUNNER_PS1
 
 # Resolve: Resolve-DnsName only sends DNS queries (https://learn.microsoft.com/powershell/module/dnsclient/resolve-dnsname)
 READ_VERBS = ('Get', 'Test', 'Resolve')
@@ -151,10 +151,14 @@ def build_request(mode, shell, invocations):
     return {'version': PROTOCOL_VERSION, 'mode': mode, 'shell': shell, 'invocations': [i.to_json() for i in invocations]}
 
 
+def encode_request(request):
+    """The base64 JSON request (ASCII bytes)."""
+    return base64.b64encode(json.dumps(request, ensure_ascii=False).encode('utf-8'))
+
+
 def encode_stdin(request):
     """stdin bytes: the runner script, four NULs, the base64 JSON request (ASCII only)."""
-    payload = base64.b64encode(json.dumps(request, ensure_ascii=False).encode('utf-8'))
-    return RUNNER_PS1.encode('ascii') + SEPARATOR + payload + b'\r\n'
+    return RUNNER_PS1.encode('ascii') + SEPARATOR + encode_request(request) + b'\r\n'
 
 
 def parse_output(rc, stdout, stderr, host):
@@ -246,7 +250,11 @@ class Runner:
         request = build_request(mode, shell, invocations)
         self.requests_sent += 1
         try:
-            rc, stdout, stderr = self.client.run_powershell(BOOTSTRAP_PS1, encode_stdin(request))
+            if getattr(self.client, 'session_reuse', False):
+                # one live PowerShell loop per host and identity serves the requests of every task (docs/design.md section 8)
+                rc, stdout, stderr = self.client.run_in_session(LOOP_PS1, RUNNER_PS1, encode_request(request), request['shell'], mode)
+            else:
+                rc, stdout, stderr = self.client.run_powershell(BOOTSTRAP_PS1, encode_stdin(request))
         except UcopsError as error:
             if mode == 'write' and getattr(error, 'delivered', False):
                 # The server had the whole request, then the connection (or the wait for the answer) failed: the writes may

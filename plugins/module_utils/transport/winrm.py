@@ -14,9 +14,19 @@ chunks, Receive polled under our own deadline with OperationTimeout faults retri
 from __future__ import annotations
 
 import base64
+import errno
+import hashlib
+import json
 import os
+import stat
 import time
 import traceback
+import uuid
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: session reuse is off (see resolve_options)
+    fcntl = None
 
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.common.errors import (
     AuthenticationFailure,
@@ -49,6 +59,16 @@ else:
 STDIN_CHUNK = 200000
 POWERSHELL = 'powershell.exe'
 POWERSHELL_ARGS = ('-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-EncodedCommand')
+# Session reuse (docs/design.md section 8)
+DEFAULT_IDLE_TIMEOUT = 300
+MIN_IDLE_TIMEOUT = 30
+MAX_IDLE_TIMEOUT = 7200
+# a session is taken as expired this long before its idle time ends, so that no request races the server's idle exit
+IDLE_MARGIN = 10
+# the PowerShell loop exits on its own this long after WinRS should have removed the idle shell (a fallback)
+LOOP_IDLE_SLACK = 60
+# ERROR_WINRS_SHELL_NOT_FOUND (0x803381DB, the text in pypsrp issue #22; WinRb/WinRM shells/base.rb FAULTS_FOR_RESET)
+FAULT_SHELL_NOT_FOUND = '2150858843'
 PYWINRM_TRANSPORT = {'ntlm': 'ntlm', 'kerberos': 'kerberos', 'credssp': 'credssp', 'basic': 'basic', 'certificate': 'certificate'}
 
 
@@ -112,6 +132,16 @@ def resolve_options(params):
         raise OptionError('ca_trust_path %s (for server %s) does not exist: give the PEM file or directory of the CA that signed '
                           "the server's certificate." % (ca_trust_path, server))
     options['path'] = '/' + (options.get('path') or '/wsman').lstrip('/')
+    if options.get('session_reuse') is None:
+        options['session_reuse'] = True
+    if fcntl is None:
+        options['session_reuse'] = False
+    if options.get('session_idle_timeout') is None:
+        options['session_idle_timeout'] = DEFAULT_IDLE_TIMEOUT
+    elif not MIN_IDLE_TIMEOUT <= options['session_idle_timeout'] <= MAX_IDLE_TIMEOUT:
+        raise OptionError('session_idle_timeout=%s for server %s must be between %d and %d (seconds): the time a reused '
+                          'PowerShell session stays open on the server without a request.'
+                          % (options['session_idle_timeout'], server, MIN_IDLE_TIMEOUT, MAX_IDLE_TIMEOUT))
     return options
 
 
@@ -130,6 +160,9 @@ class WinRMClient:
         self.options = options
         self.host = options['server']
         self.endpoint = endpoint_of(options)
+        self.session_reuse = bool(options.get('session_reuse'))
+        # the session that served the last run_in_session: shell_id, reused, replaced (None or why)
+        self.session = None
 
     def _protocol(self):
         options = self.options
@@ -173,6 +206,164 @@ class WinRMClient:
                 raise
             mapped.delivered = progress['delivered']
             raise mapped from None
+
+    def session_key(self, shell):
+        """What a reused session is bound to: endpoint, WinRM identity, shell type and product identity (no secret)."""
+        options = self.options
+        shell = shell or {}
+        credential = shell.get('credential') or {}
+        username = options.get('username') or options.get('client_cert') or ''
+        if options['transport'] == 'kerberos' and not options.get('username'):
+            username = 'ccache:' + os.environ.get('KRB5CCNAME', '')
+        return {'endpoint': self.endpoint, 'transport': options['transport'], 'username': username,
+                # a delegated Kerberos logon reaches a second server, one without delegation does not
+                'kerberos_delegation': bool(options.get('kerberos_delegation')), 'shell': shell.get('type'),
+                'connection_uri': shell.get('connection_uri'), 'authentication': shell.get('authentication'),
+                'product_username': credential.get('username')}
+
+    def run_in_session(self, loop_script, runner_script, payload, shell, mode):
+        """Send one request (``payload``: the base64 JSON) to this host's live session for ``shell``, opening one if there is
+        none, it expired, or it is gone (replaced once). Returns (rc, the response's stdout, stderr text); errors as
+        run_powershell. ``self.session`` tells which shell served it and whether it was reused or replaced."""
+        progress = {'delivered': False}
+        try:
+            return self._session_run(loop_script, runner_script, payload, shell, mode, progress)
+        except UcopsError as error:
+            error.delivered = progress['delivered']
+            raise
+        except Exception as error:  # pylint: disable=broad-except
+            mapped = self._map_error(error)
+            if mapped is None:
+                raise
+            mapped.delivered = progress['delivered']
+            raise mapped from None
+
+    def _session_run(self, loop_script, runner_script, payload, shell, mode, progress):
+        key = self.session_key(shell)
+        protocol = self._protocol()
+        idle = int(self.options['session_idle_timeout'])
+        with SessionRegistry(session_directory(self.options.get('session_directory')), key) as registry:
+            entry = registry.load()
+            replaced = None
+            if entry is not None and time.time() - entry.get('last_used', 0) > entry.get('idle_timeout', 0) - IDLE_MARGIN:
+                registry.drop()
+                self._discard(protocol, entry)
+                entry, replaced = None, 'expired'
+            if entry is not None:
+                try:
+                    rc, stdout, stderr, alive = self._exchange(protocol, entry, frame_request(uuid.uuid4().hex, payload), progress, False)
+                except SessionGone as gone:
+                    registry.drop()
+                    self._discard(protocol, entry)
+                    if gone.delivered and mode != 'read':
+                        # the write may have run before the session died: never send it a second time
+                        raise TransportFailure('the reused PowerShell session on the server ended after it had received the '
+                                               'write request (%s)' % gone.message, host=self.host) from None
+                    progress['delivered'] = False
+                    replaced = gone.message
+                except BaseException:
+                    # a half-read or unanswered exchange: the session is never used again
+                    registry.drop()
+                    self._discard(protocol, entry)
+                    raise
+                else:
+                    entry['last_used'] = time.time()
+                    registry.save(entry)
+                    self.session = {'shell_id': entry['shell_id'], 'reused': True, 'replaced': None}
+                    return rc, stdout, stderr
+            entry = self._open_session(protocol, loop_script, key, idle)
+            prefix = (base64.b64encode(runner_script.encode('utf-8')) + b'\r\n' + str(idle + LOOP_IDLE_SLACK).encode('ascii') + b'\r\n')
+            try:
+                rc, stdout, stderr, alive = self._exchange(protocol, entry, prefix + frame_request(uuid.uuid4().hex, payload), progress, True)
+            except SessionGone as gone:
+                self._discard(protocol, entry)
+                what = 'its replacement failed too' if replaced else 'a new session failed'
+                raise TransportFailure('the PowerShell session could not be used (%s): %s%s' % (
+                    what, gone.message, ' (the session before it: %s)' % replaced if replaced else ''), host=self.host) from None
+            except BaseException:
+                self._discard(protocol, entry)
+                raise
+            self.session = {'shell_id': entry['shell_id'], 'reused': False, 'replaced': replaced}
+            if alive:
+                entry['last_used'] = time.time()
+                registry.save(entry)
+            else:
+                self._discard(protocol, entry)
+            return rc, stdout, stderr
+
+    def _open_session(self, protocol, loop_script, key, idle):
+        # WinRS removes the shell after IdleTimeOut without a request (MS-WSMV rsp:IdleTimeOut; pywinrm open_shell
+        # idle_timeout is sent as is, so it is an xs:duration)
+        shell_id = protocol.open_shell(codepage=65001, noprofile=False, idle_timeout='PT%dS' % idle)
+        try:
+            command_id = protocol.run_command(shell_id, POWERSHELL, list(POWERSHELL_ARGS) + [encode_command(loop_script)],
+                                              console_mode_stdin=False, skip_cmd_shell=True)
+        except BaseException:
+            try:
+                protocol.close_shell(shell_id)
+            except Exception:  # pylint: disable=broad-except
+                pass
+            raise
+        now = time.time()
+        return {'shell_id': shell_id, 'command_id': command_id, 'endpoint': self.endpoint, 'identity': key, 'idle_timeout': idle,
+                'created': now, 'last_used': now}
+
+    def _exchange(self, protocol, entry, data, progress, fresh):
+        """Send ``data`` (ending with one request line) and read until that request's end marker. Returns (rc, response
+        text, stderr, alive). SessionGone when the shell or the loop is gone."""
+        shell_id, command_id = entry['shell_id'], entry['command_id']
+        nonce = data.rstrip(b'\r\n').rsplit(b'\n', 1)[-1].split(b' ', 1)[0].decode('ascii')
+        chunks = [data[i:i + STDIN_CHUNK] for i in range(0, len(data), STDIN_CHUNK)]
+        for index, chunk in enumerate(chunks):
+            try:
+                protocol.send_command_input(shell_id, command_id, chunk, end=False)
+            except (WSManFaultError, WinRMTransportError) as error:
+                # the shell is gone (ERROR_WINRS_SHELL_NOT_FOUND, or HTTP 400 for a shell past its idle time) or the command
+                # no longer takes input: the server refused this input, so it was not delivered
+                reason = _gone_reason(error)
+                if reason is None:
+                    raise
+                raise SessionGone(reason, delivered=False) from None
+            if index == len(chunks) - 1:
+                progress['delivered'] = True
+        stdout, stderr = b'', []
+        deadline = time.monotonic() + self.options['command_timeout']
+        while True:
+            if time.monotonic() > deadline:
+                raise TransportFailure('the request did not finish within command_timeout=%ss; the reused PowerShell session was '
+                                       'closed. Raise command_timeout for long tasks.' % self.options['command_timeout'], host=self.host)
+            try:
+                out, err, rc, done = protocol.get_command_output_raw(shell_id, command_id)
+            except WinRMOperationTimeoutError:
+                continue
+            except (WSManFaultError, WinRMTransportError) as error:
+                reason = _gone_reason(error)
+                if reason is None:
+                    raise
+                raise SessionGone(reason, delivered=True) from None
+            stdout += out
+            stderr.append(err)
+            found, text = find_response(stdout.decode('utf-8', 'replace'), nonce)
+            if found:
+                return 0, text, decode_stderr(b''.join(stderr)), not done
+            if done:
+                if fresh:
+                    # a new loop that ended at once (e.g. Constrained Language Mode): its output explains why
+                    return rc, stdout.decode('utf-8', 'replace'), decode_stderr(b''.join(stderr)), False
+                raise SessionGone('the PowerShell loop ended with exit code %s before answering (%s)'
+                                  % (rc, decode_stderr(b''.join(stderr)) or 'no error text'), delivered=True)
+
+    @staticmethod
+    def _discard(protocol, entry):
+        """End a session that is not used again (best effort: the shell may already be gone)."""
+        try:
+            protocol.cleanup_command(entry['shell_id'], entry['command_id'])
+        except Exception:  # pylint: disable=broad-except
+            pass
+        try:
+            protocol.close_shell(entry['shell_id'], close_session=False)
+        except Exception:  # pylint: disable=broad-except
+            pass
 
     def _map_error(self, error):
         """The UcopsError for a pywinrm/requests exception (None: not a transport error, re-raise it)."""
@@ -258,6 +449,104 @@ class WinRMClient:
                 protocol.close_shell(shell_id)
             except Exception:  # pylint: disable=broad-except
                 pass
+
+
+class SessionGone(Exception):
+    """The reused WinRS shell or its PowerShell loop is gone (closed, expired, killed, refused): nothing it sent is used."""
+
+    def __init__(self, message, delivered):
+        super().__init__(message)
+        self.message = message
+        self.delivered = delivered
+
+
+def session_directory(path=None):
+    """The private directory of the session registry (0700, owned by this user), created if needed."""
+    path = path or os.environ.get('UCOPS_SKYPE_EXCHANGE_SESSION_DIR') or os.path.join(os.path.expanduser('~'), '.ansible', 'ucops', 'sessions')
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    info = os.lstat(path)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        raise OptionError('the session registry %s is not a directory owned by this user: remove it, or set session_reuse=false.' % path)
+    if stat.S_IMODE(info.st_mode) != 0o700:
+        os.chmod(path, 0o700)
+    return path
+
+
+class SessionRegistry:
+    """One reusable session's record (no secret: ShellId, CommandId, endpoint, identity, times) and its lock.
+
+    Used as a context manager: an exclusive fcntl lock, so that one task at a time talks to the session."""
+
+    def __init__(self, directory, key):
+        self.key = key
+        name = hashlib.sha256(json.dumps(key, sort_keys=True).encode('utf-8')).hexdigest()
+        self.path = os.path.join(directory, name + '.json')
+        self.lock_path = os.path.join(directory, name + '.lock')
+        self._fd = None
+
+    def __enter__(self):
+        self._fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc_info):
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            os.close(self._fd)
+            self._fd = None
+
+    def load(self):
+        """The record, or None (none, unreadable, or for another key)."""
+        try:
+            with open(self.path, encoding='utf-8') as stream:
+                entry = json.load(stream)
+        except (OSError, ValueError):
+            return None
+        if not isinstance(entry, dict) or entry.get('identity') != self.key:
+            return None
+        return entry
+
+    def save(self, entry):
+        temporary = '%s.%d.tmp' % (self.path, os.getpid())
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, 'w', encoding='utf-8') as stream:
+            json.dump(entry, stream)
+        os.replace(temporary, self.path)
+
+    def drop(self):
+        try:
+            os.unlink(self.path)
+        except OSError as error:
+            if error.errno != errno.ENOENT:
+                raise
+
+
+def frame_request(nonce, payload):
+    """One request line of the loop: the nonce, a space, the base64 JSON request."""
+    return ('%s %s\r\n' % (nonce, payload.decode('ascii') if isinstance(payload, bytes) else payload)).encode('ascii')
+
+
+def find_response(text, nonce):
+    """(found, the lines between UCOPS-BEGIN:<nonce> and UCOPS-END:<nonce>). Output of any other nonce (an earlier request's
+    half-read answer) is ignored."""
+    end = text.find('UCOPS-END:%s' % nonce)
+    if end < 0:
+        return False, ''
+    begin = text.rfind('UCOPS-BEGIN:%s' % nonce, 0, end)
+    if begin < 0:
+        return True, ''
+    return True, text[begin + len('UCOPS-BEGIN:') + len(nonce):end]
+
+
+def _gone_reason(error):
+    """Why a reused shell is taken as gone, from a pywinrm error on Send or Receive; None: another error (re-raised)."""
+    if isinstance(error, WSManFaultError):
+        return 'WS-Management fault %s: %s' % (error.wsman_fault_code or error.fault_code, error.reason)
+    if isinstance(error, WinRMTransportError) and error.code == 400:
+        # a shell idle past the server's IdleTimeout answers HTTP 400 (diyan/pywinrm#377)
+        return 'HTTP 400 from the server (the shell is past its idle time or no longer exists)'
+    return None
 
 
 def _first_line(error):

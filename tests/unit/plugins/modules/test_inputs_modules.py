@@ -44,6 +44,7 @@ def run_main(module, args, capsys, monkeypatch):
     def forbidden(*_args, **_kwargs):
         raise AssertionError('nothing may be sent for bad input')
     monkeypatch.setattr(winrm.WinRMClient, 'run_powershell', forbidden)
+    monkeypatch.setattr(winrm.WinRMClient, 'run_in_session', forbidden)  # session reuse (the default)
     with module_args(dict(CONNECTION, **args)):
         with pytest.raises(SystemExit):
             module.main()
@@ -117,6 +118,7 @@ def test_an_empty_list_still_clears_and_passes_validation(monkeypatch):
     def reached(*_args, **_kwargs):
         raise LookupError('reached the transport')
     monkeypatch.setattr(winrm.WinRMClient, 'run_powershell', reached)
+    monkeypatch.setattr(winrm.WinRMClient, 'run_in_session', reached)  # session reuse (the default)
     with module_args(dict(CONNECTION, autodiscover_site_scope={'set': []})):
         with pytest.raises(LookupError, match='reached the transport'):
             exchange_client_access_server.main()

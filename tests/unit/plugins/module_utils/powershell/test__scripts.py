@@ -23,7 +23,7 @@ import tree_sitter_powershell
 from tree_sitter import Language, Node, Parser
 
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell import _scripts
-from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell._scripts import BOOTSTRAP_PS1, RUNNER_PS1
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.powershell._scripts import BOOTSTRAP_PS1, LOOP_PS1, RUNNER_PS1
 
 POWERSHELL_DIR = os.path.dirname(os.path.abspath(_scripts.__file__))
 
@@ -174,6 +174,7 @@ def test_bootstrap_and_runner_are_collected():
     names = {script.name: script.text for script in SCRIPTS}
     assert names.get('BOOTSTRAP_PS1') == BOOTSTRAP_PS1
     assert names.get('RUNNER_PS1') == RUNNER_PS1
+    assert names.get('LOOP_PS1') == LOOP_PS1
 
 
 @pytest.mark.parametrize('script', SCRIPTS, ids=[script.label for script in SCRIPTS])
