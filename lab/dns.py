@@ -120,7 +120,9 @@ def initial_zones(topology: Any) -> dict[str, Any]:
     there). ``autodiscover.<sip domain>`` and ``autodiscover.<domain>`` are a CNAME to the Autodiscover Exchange host
     (:func:`autodiscover_target`), or an A record when that host has ``settings.autodiscover_record: A``, the two forms
     Microsoft's planning documentation allows ("a DNS record ... that resolves to the fully qualified domain name of
-    your Exchange Server": /work/shared/domain/integration-procedure.md section 6).
+    your Exchange Server": /work/shared/domain/integration-procedure.md section 6). With ``autodiscover_record: none`` there
+    is no Autodiscover record at all (no source: a lab setting for an organisation where section 6's record was
+    never created, so that its names answer NXDOMAIN).
     """
     zones: dict[str, Any] = {}
     for zone in (topology.domain.lower(), topology.sip_domain.lower()):
@@ -136,6 +138,8 @@ def initial_zones(topology: Any) -> dict[str, Any]:
     if target is not None:
         kind = str((target.settings or {}).get("autodiscover_record", "CNAME")).upper()
         for zone in dict.fromkeys((topology.sip_domain.lower(), topology.domain.lower())):
+            if kind == "NONE":
+                continue
             if kind == "A":
                 zones[zone]["records"].append(_record("autodiscover", "A", BIND_ADDRESS))
             else:

@@ -10,6 +10,7 @@ directory holding ansible_collections/ucops/skype_exchange); tools/test.sh sets 
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -46,8 +47,18 @@ class Lab:
         self.env.pop('ANSIBLE_STDOUT_CALLBACK', None)
 
     def cli(self, *args):
-        return subprocess.run([sys.executable, '-m', 'lab', *args, '--state-dir', str(self.state_dir)], cwd=REPO,
+        # the latency model stays off in the tests whatever the shell sets (lab/latency.py; the benchmark turns it on)
+        env = dict(os.environ)
+        env.pop('UCOPS_LAB_LATENCY', None)
+        return subprocess.run([sys.executable, '-m', 'lab', *args, '--state-dir', str(self.state_dir)], cwd=REPO, env=env,
                               capture_output=True, text=True, timeout=120, check=False)
+
+    def events(self):
+        """The lab's events (lab/log.py events.jsonl): one per PowerShell run and per product-shell load."""
+        path = self.state_dir / 'events.jsonl'
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text(encoding='utf-8').splitlines() if line.strip()]
 
     @property
     def inventory(self):
@@ -101,17 +112,65 @@ def lab(tmp_path_factory):
     yield from started_lab(tmp_path_factory)
 
 
-def started_lab(tmp_path_factory, settings=None):
-    """Start a lab with its own state; ``settings`` ({host: {setting: value}}) are added to the default topology's host
-    settings (for example lab/products/exchange/auth.py's ``auth_certificate``); stop it afterwards."""
+def _merged(values, changes):
+    """``values`` updated with ``changes``; a change to None removes the key."""
+    merged = dict(values or {})
+    for key, value in (changes or {}).items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def derive_topology(keep=None, add=None, settings=None, inventory_vars=None):
+    """The default lab topology (lab/topology.yml) as a dict, derived for a lab of its own.
+
+    ``keep``: the names of the hosts to keep (in the default topology's order); None keeps every host.
+    ``add``: ``{name: {'like': host, key: value}}``: new hosts, each a copy of the default topology's host ``like``
+    with the keys given (``computer_name`` at least: computer names are unique; ``settings`` replace the copied ones;
+    the port is picked at start), after the kept hosts.
+    ``settings``: ``{host: {setting: value}}`` merged into the settings of a kept or added host (None removes one).
+    ``inventory_vars``: merged into the topology's ``inventory_vars`` (None removes one).
+    Unknown host names are errors, so that a misspelt name cannot leave a host unchanged."""
+    topology = yaml.safe_load((REPO / 'lab' / 'topology.yml').read_text())
+    by_name = dict((host['name'], host) for host in topology['hosts'])
+    for name in list(keep or ()) + [spec.get('like') for spec in (add or {}).values()]:
+        if name not in by_name:
+            raise ValueError('derive_topology: no host %r in lab/topology.yml (hosts: %s)' % (name, ', '.join(by_name)))
+    hosts = [host for host in topology['hosts'] if keep is None or host['name'] in keep]
+    for name, spec in (add or {}).items():
+        host = copy.deepcopy(by_name[spec['like']])
+        host.update(dict((key, copy.deepcopy(value)) for key, value in spec.items() if key != 'like'))
+        host.update(name=name, port=0)
+        hosts.append(host)
+    names = [host['name'] for host in hosts]
+    for name, changes in (settings or {}).items():
+        if name not in names:
+            raise ValueError('derive_topology: settings for %r, which is not a host of the derived topology (%s)' % (name, ', '.join(names)))
+        host = hosts[names.index(name)]
+        host['settings'] = _merged(host.get('settings'), changes)
+    topology['hosts'] = hosts
+    topology['inventory_vars'] = _merged(topology.get('inventory_vars'), inventory_vars)
+    return topology
+
+
+def started_lab(tmp_path_factory, settings=None, topology=None):
+    """Start a lab with its own state and stop it afterwards. ``topology`` (a dict, e.g. from :func:`derive_topology`;
+    default: lab/topology.yml) is the lab's topology; ``settings`` ({host: {setting: value}}) are added to its hosts'
+    settings (for example lab/products/exchange/auth.py's ``auth_certificate``)."""
     state_dir = tmp_path_factory.mktemp('lab')
     arguments = ['start']
-    if settings:
-        topology = yaml.safe_load((REPO / 'lab' / 'topology.yml').read_text())
-        for host in topology['hosts']:
-            host['settings'] = dict(host.get('settings') or {}, **settings.get(host['name'], {}))
+    if settings or topology is not None:
+        data = copy.deepcopy(topology) if topology is not None else yaml.safe_load((REPO / 'lab' / 'topology.yml').read_text())
+        names = [host['name'] for host in data['hosts']]
+        unknown = sorted(set(settings or {}) - set(names))
+        if unknown:
+            raise ValueError('started_lab: settings for %s, not hosts of the topology (%s)' % (', '.join(unknown), ', '.join(names)))
+        for host in data['hosts']:
+            host['settings'] = dict(host.get('settings') or {}, **(settings or {}).get(host['name'], {}))
         path = state_dir.parent / ('%s-topology.yml' % state_dir.name)
-        path.write_text(yaml.safe_dump(topology))
+        path.write_text(yaml.safe_dump(data))
         arguments += ['--topology', str(path)]
     instance = Lab(state_dir)
     started = instance.cli(*arguments)
