@@ -14,7 +14,7 @@ description:
   - Takes the results of M(ucops.skype_exchange.exchange_info) on every Exchange host, M(ucops.skype_exchange.skype_info)
     on every Skype for Business host and M(ucops.skype_exchange.autodiscover_dns_info), and decides for each step of
     Microsoft's documented order and each server whether it is C(compliant), C(would_change) (with the diff),
-    C(failed) (with the reason) or C(not_applicable). No server is contacted: the audit costs the info modules' one
+    C(failed) (with the reason) or C(not_applicable). No server is contacted; the audit costs the info modules' one
     PowerShell run per host, and every decision is made here, in Python.
   - Desired values are compared with the comparisons of the modules that apply them, so the audit and the integration
     playbook agree about what would change.

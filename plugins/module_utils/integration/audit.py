@@ -244,10 +244,9 @@ def _oauth_certificate(skype):
     # one certificate per deployment, replicated to every Front End: any difference (one with none included) is a fault the
     # assignment alone does not cure, as skype_oauth_certificate judges it
     if len(issuers) > 1 and any(issuers.values()) and len(set(str(value or '').upper() for value in issuers.values())) > 1:
+        held = ', '.join('%s (%s): %s' % (host, skype.read[host].get('computer_name'), value or 'none') for host, value in sorted(issuers.items()))
         results.append(_result(None, FAILED, 'The Front Ends hold different OAuthTokenIssuer certificates (%s): assign one certificate at '
-                                            '-Identity Global and check Central Management store replication (skype_oauth_certificate).'
-                               % ', '.join('%s (%s): %s' % (host, skype.read[host].get('computer_name'), value or 'none')
-                                           for host, value in sorted(issuers.items())),
+                                             '-Identity Global and check Central Management store replication (skype_oauth_certificate).' % held,
                                checks=[_check('front_end_mismatch', FAILED, 'certificates differ between Front Ends',
                                               'SFB-CERT (one OAuthTokenIssuer per deployment)')]))
     return results
@@ -403,7 +402,7 @@ def _owa_im(exchange, skype):
                                  'integration-procedure.md §14.4 (EX-IM)'))
         else:
             checks.append(_check('web_config', NOT_APPLICABLE, 'The Exchange 2013 OWA web.config is not read by the audit (exchange_owa_im '
-                                                                'reads and sets it).', 'integration-procedure.md §14.3'))
+                                 'reads and sets it).', 'integration-procedure.md §14.3'))
         status = _worst(check['status'] for check in checks)
         diff = None
         if status == WOULD_CHANGE:
