@@ -17,12 +17,16 @@ always win. A task delegated to another winrm/psrp host uses that host's setting
 
 from __future__ import annotations
 
+import sys
+
 from ansible import constants as C
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.plugins.loader import connection_loader, shell_loader
+
+from ansible_collections.ucops.skype_exchange.plugins.plugin_utils import _worker_module
 
 WINRM_CONNECTIONS = ('winrm', 'ansible.builtin.winrm')
 PSRP_CONNECTIONS = ('psrp', 'ansible.builtin.psrp')
@@ -160,9 +164,26 @@ class ControllerModuleAction(ActionBase):
     # False for modules that speak no WinRM (the DNS modules): nothing is filled in from the host's connection
     FILLS_CONNECTION = True
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # each plugins/action/<module>.py: import its module once in the process that loads the class (see preload)
+        _worker_module.preload(cls.__module__)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # set by run() in worker mode; then _configure_module and _low_level_execute_command run the module in-process
+        self._in_process = False
+        self._in_process_module = None
+        self._in_process_args = None
+
     def run(self, tmp=None, task_vars=None):
         task_vars = dict(task_vars or {})
         result = super().run(tmp, task_vars)
+        try:
+            mode = _worker_module.module_process_mode(self._templar.template(task_vars.get(_worker_module.MODE_VARIABLE)))
+        except ValueError as error:
+            result.update(failed=True, msg=to_text(error), error_kind='option')
+            return result
         args = dict(self._task.args)
         connection_name = self._connection.transport
         settings = {}
@@ -187,8 +208,67 @@ class ControllerModuleAction(ActionBase):
 
         if connection_name not in ('local', 'ansible.builtin.local'):
             self._switch_to_local(task_vars)
-        result.update(self._execute_module(module_name=self._task.action, module_args=args, task_vars=task_vars))
+        # async needs a process of its own (async_wrapper): those tasks keep the AnsiballZ path
+        self._in_process = mode == 'worker' and not self._task.async_val
+        try:
+            result.update(self._execute_module(module_name=self._task.action, module_args=args, task_vars=task_vars))
+        finally:
+            self._in_process = False
         return mark_unreachable(result)
+
+    # -- the module in the worker process (docs/design.md, "Modules in the worker process") --------------------------
+    # _execute_module keeps doing everything but start the module: it builds the arguments (_update_module_args), parses
+    # the output (_parse_returned_data) and cleans the result (remove_internal_keys), in 2.19 and in 2.21 alike. Only
+    # the pipelined command that would start the module's Python is run here instead, with the same JSON arguments.
+
+    def _is_pipelining_enabled(self, module_style, wrap_async=False):
+        if self._in_process and module_style == 'new' and not wrap_async:
+            return True  # no temporary directory, no file transfer: the module's input goes straight to it
+        return super()._is_pipelining_enabled(module_style, wrap_async)
+
+    def _update_module_args(self, module_name, module_args, task_vars, *args, **kwargs):
+        super()._update_module_args(module_name, module_args, task_vars, *args, **kwargs)
+        self._in_process_args = module_args
+
+    def _configure_module(self, module_name, module_args, task_vars):
+        self._in_process_module = None
+        if self._in_process:
+            module_path = self._module_path(module_name)
+            fqn = _worker_module.module_fqn(module_path)
+            if fqn and _worker_module.default_profile(fqn):
+                # no AnsiballZ payload: building it (module_common.recursive_finder compiles every module_util) is most of
+                # a task's cost when nothing runs it
+                self._in_process_module = (fqn, 'legacy')
+                shebang = '#!' + str(task_vars.get('ansible_python_interpreter') or sys.executable)
+                return _worker_module.InProcessBuild(shebang, 'legacy'), module_path
+        module_bits, module_path = super()._configure_module(module_name, module_args, task_vars)
+        fqn = _worker_module.module_fqn(module_path) if self._in_process else None
+        if fqn and getattr(module_bits, 'module_style', None) == 'new':
+            # a module with its own serialization profile (METADATA): the payload was built for its profile only
+            self._in_process_module = (fqn, getattr(module_bits, 'serialization_profile', None) or 'legacy')
+        return module_bits, module_path
+
+    def _module_path(self, module_name):
+        """The module's file, found as _configure_module finds it (None when it is not found: that path reports it)."""
+        for kind in self._connection.module_implementation_preferences:
+            found = self._shared_loader_obj.module_loader.find_plugin_with_context(module_name, kind, collection_list=self._task.collections)
+            if found.resolved and found.plugin_resolved_path:
+                return found.plugin_resolved_path
+        return None
+
+    def _low_level_execute_command(self, cmd, *args, **kwargs):
+        pending, self._in_process_module = self._in_process_module, None
+        if pending is None:
+            return super()._low_level_execute_command(cmd, *args, **kwargs)
+        fqn, profile = pending
+        environment = {}
+        self._compute_environment_string(environment)
+        rc, stdout, stderr = _worker_module.run_module(fqn, self._in_process_args, profile, environment)
+        process_result = kwargs.get('process_result')
+        if process_result:  # ansible-core 2.21: a module type's post-processing of its raw output
+            rc, out, err = process_result(rc, stdout.encode('utf-8', 'surrogateescape'), stderr.encode('utf-8', 'surrogateescape'))
+            stdout, stderr = to_text(out, errors='surrogate_then_replace'), to_text(err, errors='surrogate_then_replace')
+        return dict(rc=rc, stdout=stdout, stdout_lines=stdout.splitlines(), stderr=stderr, stderr_lines=stderr.splitlines())
 
     def _peers(self, names, task_vars):
         """Connection settings of other inventory hosts (secrets apart, for no_log) from their own variables."""
