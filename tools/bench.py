@@ -300,32 +300,35 @@ def shell_figures(events: list[dict[str, Any]], plays: list[tuple[float, str]]) 
     cells: dict[tuple[str, int], dict[str, Any]] = {}
     for event in events:
         play = max(bisect.bisect_right(starts, event_time(event)) - 1, 0)
-        cell = cells.setdefault((event['host'], play), {'runs': 0, 'loads': 0, 'modelled': 0.0, 'cmdlets': 0.0, 'start': 0.0,
-                                                        'shells': {}})
+        cell = cells.setdefault((event['host'], play), {'runs': 0, 'requests': 0, 'loads': 0, 'modelled': 0.0, 'cmdlets': 0.0,
+                                                        'start': 0.0, 'shells': {}})
         cell['modelled'] += event['modelled_seconds']
+        # with session reuse a later request of a task is a session_request: no new PowerShell, no new load
+        if event['event'] in ('powershell_run', 'session_request'):
+            cell['requests'] += 1
+            components = event['components']
+            cell['cmdlets'] += components.get('cmdlet_read', 0.0) + components.get('cmdlet_write', 0.0)
         if event['event'] == 'powershell_run':
             cell['runs'] += 1
-            components = event['components']
-            cell['start'] = components.get('powershell_start', 0.0)
-            cell['cmdlets'] += components.get('cmdlet_read', 0.0) + components.get('cmdlet_write', 0.0)
+            cell['start'] = event['components'].get('powershell_start', 0.0)
         elif event['event'] == 'shell_load':
             cell['loads'] += 1
             cell['shells'].setdefault(event['shell'], event['modelled_seconds'])
     hosts = sorted({host for host, _play in cells})
     per_host_loads = [sum(cell['loads'] for (host, _play), cell in cells.items() if host == name) for name in hosts]
     per_host_runs = [sum(cell['runs'] for (host, _play), cell in cells.items() if host == name) for name in hosts]
-    plays_per_host = [len([1 for (host, _play), cell in cells.items() if host == name and cell['runs']]) for name in hosts]
+    plays_per_host = [len([1 for (host, _play), cell in cells.items() if host == name and cell['requests']]) for name in hosts]
     values = list(cells.values())
-    reuse = sum(cell['start'] + sum(cell['shells'].values()) + cell['cmdlets'] for cell in values if cell['runs'])
+    reuse = sum(cell['start'] + sum(cell['shells'].values()) + cell['cmdlets'] for cell in values if cell['requests'])
     return {
         'hosts': len(hosts),
-        'host_plays': len([cell for cell in values if cell['runs']]),
+        'host_plays': len([cell for cell in values if cell['requests']]),
         'plays_per_host': statistics.mean(plays_per_host) if hosts else 0.0,
         'loads_per_host': statistics.mean(per_host_loads) if hosts else 0.0,
         'runs_per_host': statistics.mean(per_host_runs) if hosts else 0.0,
-        'loads_per_host_play': statistics.mean([cell['loads'] for cell in values if cell['runs']]) if values else 0.0,
+        'loads_per_host_play': statistics.mean([cell['loads'] for cell in values if cell['requests']]) if values else 0.0,
         'max_loads_per_host_play': max([cell['loads'] for cell in values] or [0]),
-        'runs_per_host_play': statistics.mean([cell['runs'] for cell in values if cell['runs']]) if values else 0.0,
+        'runs_per_host_play': statistics.mean([cell['runs'] for cell in values if cell['requests']]) if values else 0.0,
         'max_runs_per_host_play': max([cell['runs'] for cell in values] or [0]),
         'modelled_seconds': sum(cell['modelled'] for cell in values),
         'modelled_seconds_reuse': reuse,
