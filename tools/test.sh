@@ -31,7 +31,8 @@ Groups (default: all of them, in this order):
   lint     ansible-lint (production profile), antsibull-changelog lint (step changelog),
            shellcheck of the shell scripts, galaxy-importer on the built collection artifact
   pytest   python -m pytest tests/lab tests/integration (starts the lab, runs ansible-playbook) with
-           ansible-core 2.19 (step pytest), and tests/integration with the newest ansible-core (step pytest-latest)
+           ansible-core 2.19, then tests/integration/test_modules.py without session reuse and with modules in their own
+           process (step pytest), and tests/integration with the newest ansible-core (step pytest-latest)
 
 Environment: CI=true installs shellcheck, bind9 (named, for the RFC 2136 tests) and chromium (headless, for the
 audit report HTML tests) with apt-get when they are missing (otherwise the shellcheck step and those tests are skipped).
@@ -175,6 +176,9 @@ step_pytest() {
     ensure_named
     ensure_chromium
     run_pytest "$VENV" tests/lab tests/integration
+    # the module tests again the old way: one PowerShell run and product-shell load per request (no session reuse) and
+    # the module in its own AnsiballZ process, so both paths stay tested
+    UCOPS_SKYPE_EXCHANGE_SESSION_REUSE=false UCOPS_MODULE_PROCESS=subprocess run_pytest "$VENV" tests/integration/test_modules.py
 }
 step_pytest_latest() {
     ensure_named

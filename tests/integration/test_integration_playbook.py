@@ -15,11 +15,14 @@ with a message that names the server and the fix.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 
 import jsonschema
 import pytest
 
+import chromium_support
 from integration_support import REPO, recap, started_lab
 from topologies import FAILURE_CASES, TOPOLOGIES
 
@@ -133,6 +136,7 @@ def test_the_lab_holds_only_the_topology_and_its_autodiscover_record(lab):
 def test_audit_of_the_fresh_lab_reports_the_needed_steps_and_writes_nothing(lab, tmp_path):
     spec = lab.spec
     rc, output, report, entries = audit(lab, tmp_path)
+    lab.fresh_report_dir = tmp_path
     assert rc == 0, output
     assert not writes(entries), writes(entries)
     # one PowerShell run per Exchange and Skype host (the info modules' reads; the DNS query is not PowerShell)
@@ -153,6 +157,23 @@ def test_audit_of_the_fresh_lab_reports_the_needed_steps_and_writes_nothing(lab,
     scp = step(report, 'exchange_autodiscover')['results']
     assert sorted(item['server'] for item in scp) == sorted(spec.exchange)
     assert all(item['status'] == 'would_change' and item['diff']['after'] == {'autodiscover_internal_uri': SCP} for item in scp), scp
+
+
+def test_the_html_report_shows_in_chromium_what_the_audit_found(lab, tmp_path):
+    # the page the audit wrote, as an administrator's browser shows it: every step in order with its status, every result
+    chromium_support.require_chromium()
+    report = json.loads((lab.fresh_report_dir / 'audit-report.json').read_text(encoding='utf-8'))
+    page = lab.fresh_report_dir / 'audit-report.html'
+    dom = chromium_support.parse_dom(chromium_support.dump_dom(page))
+    overview = dom.find_all('table', class_='overview')[0].find_all('tbody')[0].find_all('tr')
+    assert [(row.attrs['data-step'], row.attrs['data-status']) for row in overview] == [(item['id'], item['status']) for item in report['steps']]
+    scp = dom.find_all('section', id='step-exchange_autodiscover')[0].find_all('table', class_='results')[0].find_all('tbody')[0]
+    assert [row.find_all('td')[0].text().strip() for row in scp.find_all('tr')] == sorted(lab.spec.exchange)
+    assert SCP in scp.text()
+    shot = chromium_support.screenshot(page, tmp_path / 'audit-report.png', 1280, 1800)
+    # the screenshot in the README is this page, for the Exchange 2019 + Skype for Business 2019 topology with OWA IM
+    if os.environ.get('UCOPS_UPDATE_SCREENSHOT') == '1' and lab.spec.name == 'ex2019_sfb2019':
+        shutil.copyfile(shot, REPO / 'docs' / 'images' / 'audit-report.png')
 
 
 def test_apply_makes_the_changes_once_per_deployment(lab):
