@@ -372,9 +372,9 @@ class Bench:
         return ['-e', 'skype_exchange_exchange_group=exchange', '-e', 'skype_exchange_skype_group=skype']
 
     def run_playbook(self, lab: Lab, playbook: pathlib.Path, label: str, *extra: str, plays: bool = False,
-                     sample: bool = False) -> dict[str, Any]:
+                     sample: bool = False, env_extra: dict[str, str] | None = None) -> dict[str, Any]:
         """One ansible-playbook run against ``lab``: its measurement, and with ``plays`` its events and play starts."""
-        env = dict(self.env)
+        env = dict(self.env, **(env_extra or {}))
         plays_log = self.work / ('%s-%d.plays.jsonl' % (label, self._count + 1))
         if plays:
             env.update(ANSIBLE_CALLBACKS_ENABLED=CALLBACK_NAME, UCOPS_BENCH_PLAYS=str(plays_log))
@@ -440,19 +440,19 @@ class Bench:
             entry['shell'] = shell_figures(runs[0]['events'], runs[0]['plays'])
         self.results.setdefault('audit', {})[label] = entry
 
-    def integration(self, lab: Lab) -> None:
+    def integration(self, lab: Lab, key: str = 'integration', env_extra: dict[str, str] | None = None) -> None:
         playbook = INTEGRATION if INTEGRATION.exists() else FALLBACK_INTEGRATION
         if playbook is FALLBACK_INTEGRATION:
             self.results['notes'].append('playbooks/integration.yml does not exist: playbooks/autodiscover.yml was measured instead')
-        log('integration (%s) on a fresh lab' % playbook.name)
+        log('integration (%s) on a fresh lab%s' % (playbook.name, ' without session reuse' if env_extra else ''))
         try:
-            run = self.run_playbook(lab, playbook, 'integration', *self.group_vars(), plays=True)
+            run = self.run_playbook(lab, playbook, key, *self.group_vars(), plays=True, env_extra=env_extra)
         except BenchError as error:
             self.results['notes'].append('%s failed: %s; its figures count the plays that ran' % (playbook.name, error))
-            plays_log = sorted(self.work.glob('integration-*.plays.jsonl'))
+            plays_log = sorted(self.work.glob('%s-*.plays.jsonl' % key))
             run = {'events': lab.events(0), 'plays': read_plays(plays_log[-1]) if plays_log else [], 'wall': None}
-        self.results['integration'] = {'playbook': str(playbook.relative_to(ROOT)), 'wall': run.get('wall'),
-                                       'shell': shell_figures(run['events'], run['plays'])}
+        self.results[key] = {'playbook': str(playbook.relative_to(ROOT)), 'wall': run.get('wall'),
+                             'shell': shell_figures(run['events'], run['plays'])}
 
     def run(self) -> dict[str, Any]:
         args = self.args
@@ -472,6 +472,9 @@ class Bench:
         if not args.skip_integration:
             with Lab(self.work, 'integration', 1, 0.0, self.env) as lab:
                 self.integration(lab)
+            # the same run the old way (one shell per request), for the modelled server time without session reuse
+            with Lab(self.work, 'integration-no-reuse', 1, 0.0, self.env) as lab:
+                self.integration(lab, 'integration_no_reuse', {'UCOPS_SKYPE_EXCHANGE_SESSION_REUSE': 'false'})
         return self.results
 
 
@@ -550,6 +553,12 @@ def table(results: dict[str, Any]) -> str:
             row('%s: modelled server time per playbook run' % label,
                 'one load per host and play (reuse): %.1f s' % figures['modelled_seconds_reuse'],
                 '%.1f s' % figures['modelled_seconds'], ratio(figures['modelled_seconds'], figures['modelled_seconds_reuse']))
+    reuse, no_reuse = results.get('integration', {}).get('shell'), results.get('integration_no_reuse', {}).get('shell')
+    if reuse and no_reuse:
+        row('integration, 1+1: product-shell loads per host, session reuse on', 'reuse off (session_reuse false): %.2f'
+            % no_reuse['loads_per_host'], '%.2f' % reuse['loads_per_host'], ratio(reuse['loads_per_host'], no_reuse['loads_per_host']))
+        row('integration, 1+1: modelled server time per playbook run, session reuse on', 'reuse off: %.1f s' % no_reuse['modelled_seconds'],
+            '%.1f s' % reuse['modelled_seconds'], ratio(reuse['modelled_seconds'], no_reuse['modelled_seconds']))
     lines.append('')
     lines.append('Latency model (lab/latency.py): ' + '; '.join('%s %g s' % (name, figure.seconds) for name, figure in FIGURES.items()) + '.')
     for note in results.get('notes', []):
