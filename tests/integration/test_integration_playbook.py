@@ -237,6 +237,24 @@ def test_drift_makes_the_audit_fail_with_fail_on_drift(lab, tmp_path):
     assert result['diff'] == {'before': {'autodiscover_internal_uri': DRIFTED_SCP}, 'after': {'autodiscover_internal_uri': SCP}}
 
 
+def test_an_unreachable_exchange_host_is_a_failed_row_and_the_rest_is_still_audited(lab, tmp_path):
+    # one more Exchange host in the inventory whose WinRM port refuses connections (nothing listens on port 1)
+    extra = tmp_path / 'down.yml'
+    settings = dict(lab.hostvars(lab.spec.exchange[0]), ansible_port=1)
+    extra.write_text(json.dumps({'exchange': {'hosts': {'exdown': settings}}}))
+    rc, output, report, entries = audit(lab, tmp_path / 'report', '-i', str(extra))
+    assert rc == 0, output
+    assert not writes(entries)
+    down = [item for item in step(report, 'prerequisites')['results'] if item['server'] == 'exdown']
+    assert [item['status'] for item in down] == ['failed'] and 'unreachable' in down[0]['message'], down
+    assert {'id': 'host_unreadable', 'severity': 'error', 'feature': 'prerequisites', 'server': 'exdown'}.items() <= [
+        item for item in report['findings'] if item['server'] == 'exdown'][0].items()
+    # the hosts that answered are judged as before: the Skype side of the topology is still compliant
+    found = statuses(report)
+    assert found['skype_oauth_configuration'] == 'compliant' and found['skype_oauth_certificate'] == 'compliant', found
+    assert report['summary']['status'] == 'failed'
+
+
 # -- failure cases ----------------------------------------------------------------------------------------------------
 
 FATAL = re.compile(r'^(?:fatal|failed): \[([^\]]+)\](?: \(item=.*?\))?: FAILED! => (\{.*\})\s*$')
