@@ -20,7 +20,7 @@ description:
     playbook agree about what would change.
   - A host whose info task failed or was unreachable is a C(failed) result with the reason, never "absent" or "drift";
     the other hosts are still judged.
-  - Adds the checks Microsoft's support scripts make for this integration (HealthChecker, FreeBusyChecker: Auth
+  - Adds the checks Microsoft's support scripts make for this integration (HealthChecker, FreeBusyChecker; Auth
     certificate present and valid on every server, staged certificate, partner applications both ways with the linked
     account and roles, OAuth on the Autodiscover and EWS virtual directories, OAuthTokenIssuer on every Front End,
     Autodiscover URL and DNS, hosting provider and Access Edge for the Exchange Online branch) and the feature support
@@ -113,7 +113,7 @@ options:
     default: false
 notes:
   - The files are C(audit-report.json), C(audit-report.md) and C(audit-report.html). Writing them does not count as a
-    change (RV(changed) is always false): they are output, not configuration.
+    change (RV(changed) is always false); they are output, not configuration.
 seealso:
   - module: ucops.skype_exchange.exchange_info
   - module: ucops.skype_exchange.skype_info

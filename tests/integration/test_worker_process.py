@@ -77,7 +77,7 @@ def test_write_module_check_mode_diff_and_apply_alike_in_the_worker_and_in_its_o
     own_check, own_apply = write_cycle(lab, tmp_path, 'subprocess.contoso.com', SUBPROCESS)
     for worker, own in ((worker_check, own_check), (worker_apply, own_apply)):
         assert set(worker) == set(own)
-        assert worker['changed'] == own['changed'] is True
+        assert worker['changed'] is True and own['changed'] is True
     # check mode predicted what the real run did, diff included, both ways
     assert worker_check['diff'] == worker_apply['diff'] and own_check['diff'] == own_apply['diff']
     assert worker_apply['diff']['after']['realm'] == 'worker.contoso.com'

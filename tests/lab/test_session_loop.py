@@ -120,7 +120,7 @@ def test_two_tasks_share_one_powershell_process_and_one_shell_load(lab: LabServe
 
 
 def test_reuse_off_loads_the_shell_once_per_run(lab: LabServer, registry: str) -> None:
-    for _ in range(2):
+    for _attempt in range(2):
         Runner(client(lab, registry, session_reuse=False), 'sfb').read(SKYPE, READ)
     assert len(events(lab, 'shell_load')) == 2
     assert len(events(lab, 'powershell_run')) == 2

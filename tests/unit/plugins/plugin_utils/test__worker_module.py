@@ -135,7 +135,8 @@ def test_warnings_and_deprecations_are_in_the_result_not_on_the_display(fake):
 def test_a_module_failure_is_a_failed_result_with_rc_1(fake, tmp_path):
     args = dict(internal_args(), name='contoso', behaviour='fail')
     rc, stdout, _stderr = _worker_module.run_module(fake[0], dict(args))
-    assert (rc, json.loads(stdout)) == (lambda own: (own[0], json.loads(own[1])))(own_process(fake[1], dict(args), tmp_path))
+    own = own_process(fake[1], dict(args), tmp_path)
+    assert (rc, json.loads(stdout)) == (own[0], json.loads(own[1]))
     result = parse(rc, stdout)
     assert result['failed'] is True and result['msg'] == 'could not set contoso' and result['error_kind'] == 'cmdlet'
 
