@@ -113,7 +113,7 @@ options:
     default: false
 notes:
   - The files are C(audit-report.json), C(audit-report.md) and C(audit-report.html). Writing them does not count as a
-    change (RV(changed) is always false); they are output, not configuration.
+    change (C(changed) is always false); they are output, not configuration.
 seealso:
   - module: ucops.skype_exchange.exchange_info
   - module: ucops.skype_exchange.skype_info
