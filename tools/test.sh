@@ -124,7 +124,7 @@ run_pytest() {
     cd "$UCOPS_ROOT"
     local dir
     for dir in "$@"; do
-        [[ -d $dir ]] || ucops_die "$dir does not exist: no lab or integration tests to run"
+        [[ -e $dir ]] || ucops_die "$dir does not exist: no lab or integration tests to run"
     done
     local rc=0
     PATH="$venv/bin:$PATH" \
