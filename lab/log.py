@@ -81,11 +81,7 @@ def append_invocations(state_dir: pathlib.Path, entries: list[dict[str, Any]]) -
 
 def read_invocations(state_dir: pathlib.Path) -> list[dict[str, Any]]:
     """Every logged invocation, oldest first (empty when nothing was logged)."""
-    path = pathlib.Path(state_dir) / LOG_NAME
-    if not path.exists():
-        return []
-    with open(path, encoding='utf-8') as stream:
-        return [json.loads(line) for line in stream if line.strip()]
+    return _read_lines(pathlib.Path(state_dir) / LOG_NAME)
 
 
 def append_events(state_dir: pathlib.Path, events: list[dict[str, Any]]) -> None:
@@ -104,7 +100,11 @@ def append_events(state_dir: pathlib.Path, events: list[dict[str, Any]]) -> None
 
 def read_events(state_dir: pathlib.Path) -> list[dict[str, Any]]:
     """Every logged event, oldest first (empty when nothing was logged)."""
-    path = pathlib.Path(state_dir) / EVENTS_NAME
+    return _read_lines(pathlib.Path(state_dir) / EVENTS_NAME)
+
+
+def _read_lines(path: pathlib.Path) -> list[dict[str, Any]]:
+    """The JSON records of a log file, one per line, oldest first (empty when the file does not exist)."""
     if not path.exists():
         return []
     with open(path, encoding='utf-8') as stream:

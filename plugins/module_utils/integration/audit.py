@@ -176,7 +176,7 @@ def _prerequisites(exchange, skype):
             message = '%s, %s' % (result.get('product') or 'unknown version', support or 'unknown')
             if support == 'out_of_support':
                 message += ' since %s (no security updates; the Subscription Edition is supported)' % result.get('end_of_support')
-            checks.append(_check('support_status', COMPLIANT if support == 'supported' else NOT_APPLICABLE if status == FAILED else COMPLIANT,
+            checks.append(_check('support_status', NOT_APPLICABLE if status == FAILED and support != 'supported' else COMPLIANT,
                                  message, 'versions-and-changes-2025.md (supported versions)'))
             results.append(_result(host, status, message, checks=checks))
     return results
@@ -337,9 +337,8 @@ def _exchange_online(skype):
     checks = []
     for item in section.get('findings') or []:
         ident = item.get('id')
-        if ident == 'exchange_online_not_configured':
-            status = WOULD_CHANGE
-        elif ident == 'shared_sip_address_space_disabled':
+        # what skype_exchange_online sets: the hosting provider and the shared SIP address space
+        if ident in ('exchange_online_not_configured', 'shared_sip_address_space_disabled'):
             status = WOULD_CHANGE
         elif item.get('severity') == 'error':
             status = FAILED

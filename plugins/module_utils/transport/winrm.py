@@ -194,18 +194,7 @@ class WinRMClient:
         Every error raised is a UcopsError whose ``delivered`` says whether the whole stdin payload had been accepted
         by the server (every Send returned), so that a caller can tell "nothing ran" from "it may have run".
         """
-        progress = {'delivered': False}
-        try:
-            return self._run(bootstrap, stdin, progress)
-        except UcopsError as error:
-            error.delivered = progress['delivered']
-            raise
-        except Exception as error:  # pylint: disable=broad-except
-            mapped = self._map_error(error)
-            if mapped is None:
-                raise
-            mapped.delivered = progress['delivered']
-            raise mapped from None
+        return self._mapped(self._run, bootstrap, stdin)
 
     def session_key(self, shell):
         """What a reused session is bound to: endpoint, WinRM identity, shell type and product identity (no secret)."""
@@ -225,9 +214,14 @@ class WinRMClient:
         """Send one request (``payload``: the base64 JSON) to this host's live session for ``shell``, opening one if there is
         none, it expired, or it is gone (replaced once). Returns (rc, the response's stdout, stderr text); errors as
         run_powershell. ``self.session`` tells which shell served it and whether it was reused or replaced."""
+        return self._mapped(self._session_run, loop_script, runner_script, payload, shell, mode)
+
+    def _mapped(self, function, *args):
+        """Call ``function(*args, progress)``; every error leaves as a UcopsError that says whether the request reached the
+        server (``delivered``), pywinrm's and requests' errors mapped by ``_map_error``."""
         progress = {'delivered': False}
         try:
-            return self._session_run(loop_script, runner_script, payload, shell, mode, progress)
+            return function(*args, progress)
         except UcopsError as error:
             error.delivered = progress['delivered']
             raise
