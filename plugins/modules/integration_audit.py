@@ -172,30 +172,10 @@ files:
   sample: [/var/tmp/ucops-audit/audit-report.json, /var/tmp/ucops-audit/audit-report.md, /var/tmp/ucops-audit/audit-report.html]
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ucops.skype_exchange.plugins.module_utils.integration.audit import build_report
-from ansible_collections.ucops.skype_exchange.plugins.module_utils.integration.report import to_html, to_json, to_markdown
-
-RENDERERS = {'json': ('audit-report.json', to_json), 'markdown': ('audit-report.md', to_markdown), 'html': ('audit-report.html', to_html)}
-
-
-def write_reports(report, directory, formats):
-    """Write each format next to the others, privately (the report names servers and certificates)."""
-    if not os.path.isdir(directory):
-        os.makedirs(directory, 0o700)
-    written = []
-    for kind in dict.fromkeys(formats):
-        name, render = RENDERERS[kind]
-        path = os.path.join(directory, name)
-        temporary = path + '.tmp'
-        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w', encoding='utf-8') as handle:
-            handle.write(render(report))
-        os.replace(temporary, path)
-        written.append(path)
-    return written
+from ansible_collections.ucops.skype_exchange.plugins.module_utils.integration.report import write_reports
 
 
 def main():

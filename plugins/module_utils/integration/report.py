@@ -13,6 +13,7 @@ no I/O. Every text taken from the report is escaped: a message is shown as text,
 from __future__ import annotations
 
 import json
+import os
 import re
 from html import escape
 
@@ -587,3 +588,24 @@ def to_html(report):
         out.append('<p class="none">No feature rows.</p>')
     out += ['</section>', '</main>', '</body>', '</html>']
     return '\n'.join(out) + '\n'
+
+
+# the report's files, one per format
+FILES = {'json': ('audit-report.json', to_json), 'markdown': ('audit-report.md', to_markdown), 'html': ('audit-report.html', to_html)}
+
+
+def write_reports(report, directory, formats):
+    """Write each format (``FILES``) into ``directory``, privately: the report names servers and certificates (directory
+    0700 when created, files 0600, each replaced whole). Returns the paths written."""
+    if not os.path.isdir(directory):
+        os.makedirs(directory, 0o700)
+    written = []
+    for kind in dict.fromkeys(formats):
+        name, render = FILES[kind]
+        path = os.path.join(directory, name)
+        temporary = path + '.tmp'
+        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w', encoding='utf-8') as handle:
+            handle.write(render(report))
+        os.replace(temporary, path)
+        written.append(path)
+    return written
